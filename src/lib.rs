@@ -1,0 +1,17 @@
+//! git drift: turn AI coding agents' transcripts into durable project memory stored in git.
+//!
+//! The library holds all logic; the binaries in `src/bin` only parse arguments and call
+//! [`cli`]. Modules are by domain: [`agents`] read transcripts into the [`model`], [`capture`]
+//! stores them in the [`store`] after [`redact`]ion, [`attribution`] binds them to commits as
+//! [`notes`], and the query commands read those back.
+
+pub mod agents;
+pub mod config;
+pub mod error;
+pub mod git;
+pub mod llm;
+pub mod model;
+pub mod notes;
+pub mod redact;
+
+pub use error::{Error, Result};
