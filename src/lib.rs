@@ -2,16 +2,25 @@
 //!
 //! The library holds all logic; the binaries in `src/bin` only parse arguments and call
 //! [`cli`]. Modules are by domain: [`agents`] read transcripts into the [`model`], [`capture`]
-//! stores them in the [`store`] after [`redact`]ion, [`attribution`] binds them to commits as
+//! stores them in the [`store`] after [`redact`]ion, attribution binds them to commits as
 //! [`notes`], and the query commands read those back.
 
 pub mod agents;
+pub mod capture;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod hook_runner;
+pub mod hooks;
+pub mod init;
 pub mod llm;
 pub mod model;
 pub mod notes;
 pub mod redact;
+pub mod sessions;
+pub mod store;
+pub mod timefmt;
+pub mod ui;
 
 pub use error::{Error, Result};

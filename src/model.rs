@@ -239,7 +239,9 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Parse an RFC 3339 timestamp into milliseconds since the epoch.
 pub fn parse_millis(s: &str) -> Option<Millis> {
-    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_millisecond())
+    s.parse::<jiff::Timestamp>()
+        .ok()
+        .map(|t| t.as_millisecond())
 }
 
 /// Render milliseconds since the epoch as RFC 3339 UTC with a `Z` suffix.

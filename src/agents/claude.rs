@@ -1,5 +1,5 @@
 //! Claude Code transcripts (stub: being written).
-use super::{Record, Reader, Skip};
+use super::{Reader, Record, Skip};
 use std::path::{Path, PathBuf};
 
 pub struct ClaudeReader;

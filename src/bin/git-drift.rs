@@ -1,1 +1,6 @@
-fn main() {}
+//! `git drift`: parse the command line and hand over to the library.
+use clap::Parser;
+
+fn main() {
+    std::process::exit(drift::cli::run(drift::cli::Cli::parse()));
+}

@@ -1,0 +1,399 @@
+//! Capture: read what the agents appended to their transcripts since last time, keep only this
+//! worktree's sessions, redact, and store.
+//!
+//! Incremental by construction: every source file's size, mtime, read offset and reader state
+//! are remembered, so an unchanged file costs one `stat` and a grown file is read from where
+//! the last capture stopped. A file that shrank or whose first bytes changed was replaced and
+//! is read again from the start; content-derived event ids make that free of duplicates.
+
+use crate::agents::{self, Record, Skip};
+use crate::error::{Error, Result};
+use crate::model::{Agent, Edit, Event, EventKind, Millis, PlanItem, hex};
+use crate::redact::Redactor;
+use crate::store::{SourceRow, Store};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// How many bytes of the start of a file identify it (to notice replacement).
+const HEAD_BYTES: u64 = 4096;
+/// Commit a batch after this many input bytes, bounding memory on large corpora.
+const BATCH_BYTES: u64 = 8 << 20;
+
+/// What to capture and how.
+pub struct Options<'a> {
+    /// Agents to read, each with its home directory.
+    pub agents: Vec<(Agent, PathBuf)>,
+    /// Only store events at or after this time (events without a timestamp are kept).
+    pub since: Option<Millis>,
+    /// The redaction applied to every text before it is stored.
+    pub redact: &'a Redactor,
+    /// Called with (bytes done, bytes to do) as capture proceeds.
+    pub progress: Option<&'a mut dyn FnMut(u64, u64)>,
+}
+
+/// What a capture did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Source files examined / read because they changed.
+    pub files_seen: u64,
+    pub files_read: u64,
+    pub bytes_read: u64,
+    /// Sessions of this worktree that received new events.
+    pub sessions: u64,
+    /// Newly stored events, and of those the edits, rejections and prompts.
+    pub events: u64,
+    pub edits: u64,
+    pub rejections: u64,
+    pub prompts: u64,
+    /// Complete lines that could not be parsed (skipped, never fatal).
+    pub skipped_lines: u64,
+    /// Files whose last line is still incomplete (an agent is writing it); read next time.
+    pub partial_lines: u64,
+    /// Files read again from the start because they shrank or were replaced.
+    pub restarted: u64,
+}
+
+/// Driver state saved per source file next to the reader's own.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct DriverState {
+    reader: String,
+    /// Latest known cwd of each session seen in this file.
+    cwds: BTreeMap<String, String>,
+}
+
+/// Capture every enabled agent's new transcript lines for the worktree at `root`.
+pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stats> {
+    let known = store.sources()?;
+    let mut stats = Stats::default();
+    let mut todo = Vec::new();
+    for (agent, home) in &opts.agents {
+        for path in agents::discover(*agent, home, root) {
+            stats.files_seen += 1;
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            let key = path.to_string_lossy().into_owned();
+            let size = meta.len();
+            let mtime_ns = mtime_ns(&meta);
+            let prev = known.get(&key);
+            if prev.is_some_and(|p| p.size == size && p.mtime_ns == mtime_ns) {
+                continue;
+            }
+            if let (Some(since), None) = (opts.since, prev) {
+                // A file last written before --since cannot hold anything newer.
+                if mtime_ns / 1_000_000 < since {
+                    continue;
+                }
+            }
+            todo.push((*agent, path, key, size, mtime_ns, prev.cloned()));
+        }
+    }
+    let total: u64 = todo
+        .iter()
+        .map(|(_, _, _, size, _, prev)| size - prev.as_ref().map_or(0, |p| p.offset.min(*size)))
+        .sum();
+    let mut progress = opts.progress;
+    let mut touched = HashSet::new();
+    let mut done = 0;
+    for (agent, path, key, size, mtime_ns, prev) in todo {
+        stats.files_read += 1;
+        let ctx = FileCtx {
+            agent,
+            path: &path,
+            key: &key,
+            size,
+            mtime_ns,
+            root,
+            since: opts.since,
+            redact: opts.redact,
+        };
+        let read = capture_file(store, &ctx, prev, &mut stats, &mut touched)?;
+        done += read;
+        if let Some(p) = progress.as_mut() {
+            p(done, total);
+        }
+    }
+    stats.sessions = touched.len() as u64;
+    Ok(stats)
+}
+
+struct FileCtx<'a> {
+    agent: Agent,
+    path: &'a Path,
+    key: &'a str,
+    size: u64,
+    mtime_ns: i64,
+    root: &'a Path,
+    since: Option<Millis>,
+    redact: &'a Redactor,
+}
+
+/// Read one changed file from where the last capture stopped; returns the bytes read.
+fn capture_file(
+    store: &mut Store,
+    ctx: &FileCtx<'_>,
+    prev: Option<SourceRow>,
+    stats: &mut Stats,
+    touched: &mut HashSet<String>,
+) -> Result<u64> {
+    let mut file = File::open(ctx.path).map_err(|e| Error::io(ctx.path, e))?;
+    // Resume only when the file still starts with the bytes it started with.
+    let resume = match prev {
+        Some(p) if p.offset <= ctx.size && head_hash(&mut file, p.offset)? == p.head => Some(p),
+        Some(_) => {
+            stats.restarted += 1;
+            None
+        }
+        None => None,
+    };
+    let (mut offset, mut skipped, mut state) = match &resume {
+        Some(p) => (
+            p.offset,
+            p.skipped,
+            serde_json::from_str::<DriverState>(&p.state).unwrap_or_default(),
+        ),
+        None => (0, 0, DriverState::default()),
+    };
+    let mut reader = agents::open(
+        ctx.agent,
+        ctx.path,
+        (!state.reader.is_empty()).then_some(state.reader.as_str()),
+    );
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|e| Error::io(ctx.path, e))?;
+    let mut input = BufReader::with_capacity(256 * 1024, file);
+    let mut line = Vec::with_capacity(64 * 1024);
+    let mut records = Vec::new();
+    let mut batch_start = offset;
+    let start = offset;
+    let mut batch = store.batch()?;
+    let mut spans: HashMap<String, (Millis, Millis)> = HashMap::new();
+    loop {
+        line.clear();
+        let n = input
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io(ctx.path, e))?;
+        if n == 0 {
+            break;
+        }
+        if line.last() != Some(&b'\n') {
+            // An agent is still writing this line: leave it for the next capture.
+            stats.partial_lines += 1;
+            break;
+        }
+        let content = trim_line(&line);
+        if !content.is_empty() {
+            records.clear();
+            match reader.read_line(content, offset, &mut records) {
+                Ok(()) => {}
+                Err(Skip::Malformed) => {
+                    skipped += 1;
+                    stats.skipped_lines += 1;
+                }
+            }
+            for record in records.drain(..) {
+                match record {
+                    Record::Session(info) => {
+                        if let Some(cwd) = &info.cwd {
+                            state.cwds.insert(info.id.clone(), cwd.clone());
+                        }
+                        if state
+                            .cwds
+                            .get(&info.id)
+                            .is_some_and(|cwd| agents::is_inside(cwd, ctx.root))
+                        {
+                            batch.upsert_session(ctx.agent, &info)?;
+                        }
+                    }
+                    Record::Event(event) => {
+                        let inside = state
+                            .cwds
+                            .get(&event.session_id)
+                            .is_some_and(|cwd| agents::is_inside(cwd, ctx.root));
+                        if !inside || ctx.since.is_some_and(|s| event.at.is_some_and(|t| t < s)) {
+                            continue;
+                        }
+                        store_event(&batch, ctx, event, stats, touched, &mut spans)?;
+                    }
+                }
+            }
+        }
+        offset += n as u64;
+        if offset - batch_start >= BATCH_BYTES {
+            finish_batch(batch, ctx, offset, skipped, &state, &*reader, &spans)?;
+            spans.clear();
+            batch = store.batch()?;
+            batch_start = offset;
+        }
+    }
+    finish_batch(batch, ctx, offset, skipped, &state, &*reader, &spans)?;
+    stats.bytes_read += offset - start;
+    Ok(offset - start)
+}
+
+fn finish_batch(
+    batch: crate::store::Batch<'_>,
+    ctx: &FileCtx<'_>,
+    offset: u64,
+    skipped: u64,
+    state: &DriverState,
+    reader: &dyn agents::Reader,
+    spans: &HashMap<String, (Millis, Millis)>,
+) -> Result<()> {
+    for (session, (min, max)) in spans {
+        batch.extend_span(session, *min, *max)?;
+    }
+    let state = DriverState {
+        reader: reader.save_state(),
+        cwds: state.cwds.clone(),
+    };
+    let mut file = File::open(ctx.path).map_err(|e| Error::io(ctx.path, e))?;
+    let head = head_hash(&mut file, offset)?;
+    batch.set_source(
+        ctx.key,
+        &SourceRow {
+            agent: ctx.agent,
+            // Record the size we read up to, not the size now: a file still growing is then
+            // seen as changed next time.
+            size: if offset >= ctx.size { ctx.size } else { offset },
+            mtime_ns: ctx.mtime_ns,
+            offset,
+            head,
+            state: serde_json::to_string(&state).unwrap_or_default(),
+            skipped,
+        },
+    )?;
+    batch.commit()
+}
+
+fn store_event(
+    batch: &crate::store::Batch<'_>,
+    ctx: &FileCtx<'_>,
+    mut event: Event,
+    stats: &mut Stats,
+    touched: &mut HashSet<String>,
+    spans: &mut HashMap<String, (Millis, Millis)>,
+) -> Result<()> {
+    redact_event(&mut event.kind, ctx.redact);
+    let rel = match &event.kind {
+        EventKind::Edit(e) => relative(&e.path, ctx.root),
+        _ => None,
+    };
+    if batch.insert_event(&event, rel.as_deref())? {
+        stats.events += 1;
+        match event.kind {
+            EventKind::Edit(_) => stats.edits += 1,
+            EventKind::Rejection { .. } => stats.rejections += 1,
+            EventKind::Prompt { .. } => stats.prompts += 1,
+            _ => {}
+        }
+        if let Some(at) = event.at {
+            let span = spans.entry(event.session_id.clone()).or_insert((at, at));
+            span.0 = span.0.min(at);
+            span.1 = span.1.max(at);
+        }
+        touched.insert(event.session_id);
+    }
+    Ok(())
+}
+
+/// The repository-relative path (with `/` separators) of an absolute path inside `root`.
+pub fn relative(path: &str, root: &Path) -> Option<String> {
+    let rel = Path::new(path).strip_prefix(root).ok()?;
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Apply redaction to every text of an event.
+fn redact_event(kind: &mut EventKind, redactor: &Redactor) {
+    let fix = |s: &mut String| {
+        if let Cow::Owned(r) = redactor.redact(s) {
+            *s = r;
+        }
+    };
+    match kind {
+        EventKind::Prompt { text } | EventKind::Reply { text } | EventKind::Reasoning { text } => {
+            fix(text)
+        }
+        EventKind::Edit(Edit { before, after, .. }) => {
+            fix(before);
+            fix(after);
+        }
+        EventKind::Command { command, .. } => fix(command),
+        EventKind::Outcome { output_tail, .. } => {
+            if let Some(t) = output_tail {
+                fix(t)
+            }
+        }
+        EventKind::Rejection { reason, .. } => {
+            if let Some(r) = reason {
+                fix(r)
+            }
+        }
+        EventKind::Plan { items, explanation } => {
+            for PlanItem { text, .. } in items {
+                fix(text);
+            }
+            if let Some(e) = explanation {
+                fix(e)
+            }
+        }
+        EventKind::Usage { .. } => {}
+    }
+}
+
+/// Strip the newline (and a CR before it) from a line.
+fn trim_line(line: &[u8]) -> &[u8] {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+/// Hash of the first `min(HEAD_BYTES, upto)` bytes of a file.
+fn head_hash(file: &mut File, upto: u64) -> Result<String> {
+    let n = upto.min(HEAD_BYTES);
+    let mut buf = Vec::with_capacity(n as usize);
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.by_ref().take(n).read_to_end(&mut buf))
+        .map_err(|e| Error::io("<source file>", e))?;
+    Ok(hex(&Sha256::digest(&buf)[..8]))
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_inside_root_only() {
+        let root = Path::new("/home/dev/widget");
+        assert_eq!(
+            relative("/home/dev/widget/src/net.py", root).as_deref(),
+            Some("src/net.py")
+        );
+        assert_eq!(relative("/home/dev/widget-old/x", root), None);
+        assert_eq!(relative("/home/dev/widget", root), None);
+    }
+
+    #[test]
+    fn trim_line_strips_crlf() {
+        assert_eq!(trim_line(b"{}\r\n"), b"{}");
+        assert_eq!(trim_line(b"{}\n"), b"{}");
+    }
+}

@@ -1,0 +1,348 @@
+//! Command-line interface: the clap definitions of every command and their dispatch.
+//!
+//! The binaries only parse arguments and call [`run`] (or [`run_blame`] / [`run_handoff`] for
+//! `git-drift-blame` / `git-drift-handoff`); each command lives in its domain module and
+//! writes to a `&mut impl Write`. Errors become one line on stderr and git's exit codes.
+
+use crate::capture;
+use crate::config::{Config, Env};
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use crate::init::out_err;
+use crate::model::Agent;
+use crate::store::Store;
+use crate::ui::{self, Output, Paint};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+
+/// git drift: the memory of your AI coding sessions, stored in git.
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-drift",
+    bin_name = "git drift",
+    version,
+    about,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set this repository up: .prompts/, hooks, notes fetch refspecs
+    Init(InitArgs),
+    /// Read new agent transcript lines into .prompts/events.db
+    Capture(CaptureArgs),
+    /// List captured sessions of this repository
+    Sessions(SessionsArgs),
+    /// Show the timeline of one session
+    Session(SessionArgs),
+    /// Run a git hook (called by the shims git drift init installs)
+    #[command(hide = true)]
+    Hook(HookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Remove the hooks and refspecs git drift installed (keeps .prompts/ and notes)
+    #[arg(long)]
+    pub uninstall: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// Only this agent (claude-code, codex)
+    #[arg(long, value_name = "NAME")]
+    pub agent: Option<Agent>,
+    /// Only events at or after TIME (2026-01-15, '2026-01-15 09:30', '2 days ago')
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Print the counts as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing unless something went wrong
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Only this agent (claude-code, codex)
+    #[arg(long, value_name = "NAME")]
+    pub agent: Option<Agent>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// Session id or a unique prefix of it
+    pub id: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// post-commit, pre-push or post-rewrite
+    pub name: String,
+    /// The arguments git passed to the hook
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+/// Run `git drift` with parsed arguments; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Hook(args) => return crate::hook_runner::run(&args.name, &args.args),
+        Command::Init(args) => cmd_init(&args),
+        Command::Capture(args) => cmd_capture(&args),
+        Command::Sessions(args) => cmd_sessions(&args),
+        Command::Session(args) => cmd_session(&args),
+    };
+    finish(result)
+}
+
+/// Report an error the way git does and map it to an exit code.
+pub fn finish(result: Result<()>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            let code = e.exit_code();
+            let prefix = if code == 1 { "error" } else { "fatal" };
+            eprintln!("{prefix}: {e}");
+            code
+        }
+    }
+}
+
+/// Everything a command working on the current repository needs.
+pub struct Ctx {
+    pub repo: Repo,
+    pub config: Config,
+}
+
+impl Ctx {
+    /// Discover the repository from the current directory and load its configuration.
+    pub fn open() -> Result<Ctx> {
+        let repo = Repo::from_cwd()?;
+        let config = Config::load(&repo.root, &Env::from_process())?;
+        Ok(Ctx { repo, config })
+    }
+
+    /// Open the store, creating `.prompts/` if needed.
+    pub fn store(&self) -> Result<Store> {
+        Store::open_in(&self.repo.prompts_dir())
+    }
+
+    /// The enabled agents (optionally only one) with their homes.
+    pub fn agents(&self, only: Option<Agent>) -> Vec<(Agent, std::path::PathBuf)> {
+        Agent::ALL
+            .into_iter()
+            .filter(|a| only.is_none_or(|o| o == *a))
+            .filter_map(|a| {
+                let c = self.config.agent(a);
+                c.enabled.then(|| (a, c.home.clone()))
+            })
+            .collect()
+    }
+
+    /// Incremental capture of every enabled agent, with optional progress on stderr.
+    pub fn capture(
+        &self,
+        store: &mut Store,
+        only: Option<Agent>,
+        since: Option<crate::model::Millis>,
+        show_progress: bool,
+    ) -> Result<capture::Stats> {
+        let redactor = self.config.redactor()?;
+        let mut bar = Progress::new(show_progress);
+        let mut tick = |done: u64, total: u64| bar.tick(done, total);
+        let stats = capture::capture(
+            store,
+            &self.repo.root,
+            capture::Options {
+                agents: self.agents(only),
+                since,
+                redact: &redactor,
+                progress: Some(&mut tick),
+            },
+        )?;
+        bar.finish();
+        Ok(stats)
+    }
+}
+
+/// A progress bar on stderr that appears only after about a second, and only on a terminal.
+struct Progress {
+    enabled: bool,
+    started: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        Progress {
+            enabled: enabled && std::io::stderr().is_terminal(),
+            started: std::time::Instant::now(),
+            bar: None,
+        }
+    }
+
+    fn tick(&mut self, done: u64, total: u64) {
+        if !self.enabled || self.started.elapsed().as_millis() < 1000 {
+            return;
+        }
+        let bar = self.bar.get_or_insert_with(|| {
+            let b = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "capturing {bar:30} {bytes}/{total_bytes} ({bytes_per_sec})",
+            ) {
+                b.set_style(style);
+            }
+            b
+        });
+        bar.set_position(done);
+    }
+
+    fn finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn cmd_init(args: &InitArgs) -> Result<()> {
+    let repo = Repo::from_cwd()?;
+    let mut out = std::io::stdout();
+    if args.uninstall {
+        crate::init::uninstall(&repo, &mut out)
+    } else {
+        crate::init::init(&repo, &mut out)
+    }
+}
+
+fn cmd_capture(args: &CaptureArgs) -> Result<()> {
+    let ctx = Ctx::open()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| crate::timefmt::parse_since(s, jiff::Timestamp::now()))
+        .transpose()?;
+    let mut store = ctx.store()?;
+    let stats = ctx.capture(&mut store, args.agent, since, !args.quiet)?;
+    let mut out = std::io::stdout();
+    if args.json {
+        let text = serde_json::to_string_pretty(&stats).unwrap_or_default();
+        writeln!(out, "{text}").map_err(out_err)
+    } else if !args.quiet {
+        print_capture(&stats, &mut out)
+    } else {
+        Ok(())
+    }
+}
+
+/// The human summary of a capture.
+pub fn print_capture(s: &capture::Stats, out: &mut impl Write) -> Result<()> {
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    writeln!(
+        out,
+        "captured {}: {} ({}, {}, {}) from {} of {} read, {}",
+        plural(s.sessions, "session", "sessions"),
+        plural(s.events, "new event", "new events"),
+        plural(s.prompts, "prompt", "prompts"),
+        plural(s.edits, "edit", "edits"),
+        plural(s.rejections, "rejection", "rejections"),
+        plural(s.files_read, "file", "files"),
+        s.files_seen,
+        human_bytes(s.bytes_read)
+    )
+    .map_err(out_err)?;
+    if s.skipped_lines > 0 {
+        writeln!(
+            out,
+            "skipped {} (not valid JSON)",
+            plural(s.skipped_lines, "malformed line", "malformed lines")
+        )
+        .map_err(out_err)?;
+    }
+    if s.partial_lines > 0 {
+        writeln!(
+            out,
+            "{} with an unfinished last line (read once complete)",
+            plural(s.partial_lines, "file", "files")
+        )
+        .map_err(out_err)?;
+    }
+    if s.restarted > 0 {
+        writeln!(
+            out,
+            "re-read {} from the start (shrunk or replaced)",
+            plural(s.restarted, "file", "files")
+        )
+        .map_err(out_err)?;
+    }
+    Ok(())
+}
+
+/// `1.2 MB`, `640 B`.
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.2} GB", n as f64 / 1e9),
+    }
+}
+
+fn cmd_sessions(args: &SessionsArgs) -> Result<()> {
+    let ctx = Ctx::open()?;
+    let mut store = ctx.store()?;
+    ctx.capture(&mut store, None, None, false)?;
+    let list = store.sessions(args.agent)?;
+    let mut out = Output::start(Some(&ctx.repo), args.json);
+    let paint = Paint {
+        on: !args.json && ui::use_color(Some(&ctx.repo)),
+    };
+    let r = crate::sessions::print_sessions(&list, args.json, paint, &mut out);
+    out.finish();
+    r
+}
+
+fn cmd_session(args: &SessionArgs) -> Result<()> {
+    let ctx = Ctx::open()?;
+    let mut store = ctx.store()?;
+    ctx.capture(&mut store, None, None, false)?;
+    let session = store.find_session(&args.id)?;
+    let mut out = Output::start(Some(&ctx.repo), args.json);
+    let paint = Paint {
+        on: !args.json && ui::use_color(Some(&ctx.repo)),
+    };
+    let r = crate::sessions::print_session(
+        &store,
+        &session,
+        &ctx.repo.root,
+        args.json,
+        paint,
+        &mut out,
+    );
+    out.finish();
+    r
+}
+
+/// `git-drift-blame`: not built yet.
+pub fn run_blame(_args: Vec<String>) -> i32 {
+    eprintln!("fatal: git drift blame is not built yet");
+    2
+}
+
+/// `git-drift-handoff`: not built yet.
+pub fn run_handoff(_args: Vec<String>) -> i32 {
+    eprintln!("fatal: git drift handoff is not built yet");
+    2
+}

@@ -1,0 +1,116 @@
+//! `git drift init`: set a worktree up — `.prompts/` with a commented config and a gitignore,
+//! the hook shims, and fetch refspecs that bring teammates' notes into tracking refs.
+//!
+//! Idempotent: running it again changes nothing that is already right and reports so.
+
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use crate::hooks;
+use std::io::Write;
+use std::path::Path;
+
+/// What `.prompts/.gitignore` holds: the database and its WAL files stay local.
+pub const GITIGNORE: &str =
+    "# git drift: the local event store stays on this machine\nevents.db*\n";
+
+/// The fetch refspec that brings a remote's notes into a tracking ref, never onto the local
+/// `refs/notes/drift` (a forced fetch onto it would destroy unpushed local notes).
+pub fn notes_refspec(remote: &str) -> String {
+    format!("+refs/notes/drift:refs/notes/remotes/{remote}/drift")
+}
+
+/// Set the worktree up, reporting each step on `out`.
+pub fn init(repo: &Repo, out: &mut impl Write) -> Result<()> {
+    let prompts = repo.prompts_dir();
+    std::fs::create_dir_all(&prompts).map_err(|e| Error::io(&prompts, e))?;
+    write_once(
+        &prompts.join("config.yaml"),
+        crate::config::TEMPLATE,
+        repo,
+        out,
+    )?;
+    write_once(&prompts.join(".gitignore"), GITIGNORE, repo, out)?;
+    for change in hooks::install(repo)? {
+        report(out, &change.to_string())?;
+    }
+    for remote in remotes(repo)? {
+        if ensure_fetch_refspec(repo, &remote)? {
+            report(
+                out,
+                &format!("fetch notes from {remote} into refs/notes/remotes/{remote}/drift"),
+            )?;
+        }
+    }
+    writeln!(out, "git drift is set up in {}", repo.root.display()).map_err(out_err)?;
+    Ok(())
+}
+
+/// Undo what `init` did to git (hooks, refspecs). `.prompts/` is left alone: it holds data.
+pub fn uninstall(repo: &Repo, out: &mut impl Write) -> Result<()> {
+    for change in hooks::uninstall(repo)? {
+        report(out, &change.to_string())?;
+    }
+    for remote in remotes(repo)? {
+        let spec = notes_refspec(&remote);
+        let key = format!("remote.{remote}.fetch");
+        if repo
+            .git_opt(&["config", "--fixed-value", "--unset-all", &key, &spec])?
+            .is_some()
+        {
+            report(out, &format!("stopped fetching notes from {remote}"))?;
+        }
+    }
+    writeln!(
+        out,
+        "git drift hooks removed; .prompts/ and refs/notes/drift were kept"
+    )
+    .map_err(out_err)?;
+    Ok(())
+}
+
+/// Every configured remote.
+pub fn remotes(repo: &Repo) -> Result<Vec<String>> {
+    Ok(repo
+        .git(&["remote"])?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect())
+}
+
+/// Add the notes fetch refspec to `remote` unless present; whether it was added.
+pub fn ensure_fetch_refspec(repo: &Repo, remote: &str) -> Result<bool> {
+    let spec = notes_refspec(remote);
+    let key = format!("remote.{remote}.fetch");
+    let have = repo
+        .git_opt(&["config", "--get-all", &key])?
+        .unwrap_or_default();
+    if have.lines().any(|l| l.trim() == spec) {
+        return Ok(false);
+    }
+    repo.git(&["config", "--add", &key, &spec])?;
+    Ok(true)
+}
+
+fn write_once(path: &Path, text: &str, repo: &Repo, out: &mut impl Write) -> Result<()> {
+    let shown = path
+        .strip_prefix(&repo.root)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    if path.exists() {
+        return report(out, &format!("{shown} already exists"));
+    }
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+    report(out, &format!("created {shown}"))
+}
+
+fn report(out: &mut impl Write, line: &str) -> Result<()> {
+    writeln!(out, "  {line}").map_err(out_err)
+}
+
+/// Map a failed write to the output stream.
+pub fn out_err(e: std::io::Error) -> Error {
+    Error::io("<stdout>", e)
+}

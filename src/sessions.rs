@@ -1,0 +1,315 @@
+//! `git drift sessions` (one line per captured session) and `git drift session ID` (the
+//! timeline of one session), as text and as JSON.
+
+use crate::error::Result;
+use crate::init::out_err;
+use crate::model::{Edit, EditOp, Event, EventKind, Session};
+use crate::store::{SessionSummary, Store};
+use crate::timefmt;
+use crate::ui::{Paint, excerpt};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::Write;
+
+/// The JSON object for one session (the `sessions --json` contract).
+pub fn session_json(s: &SessionSummary) -> Value {
+    let i = &s.session.info;
+    json!({
+        "id": i.id,
+        "agent": s.session.agent.as_str(),
+        "model": i.model,
+        "started": timefmt::rfc3339(i.started),
+        "ended": timefmt::rfc3339(i.ended),
+        "cwd": i.cwd,
+        "branch": i.branch,
+        "parent": i.parent_id,
+        "prompts": s.prompts,
+        "edits": s.edits,
+        "rejected": s.rejected,
+        "commands": s.commands,
+        "first_prompt": s.first_prompt,
+    })
+}
+
+/// Print the session list.
+pub fn print_sessions(
+    list: &[SessionSummary],
+    json: bool,
+    paint: Paint,
+    out: &mut impl Write,
+) -> Result<()> {
+    if json {
+        let arr: Vec<Value> = list.iter().map(session_json).collect();
+        let text = serde_json::to_string_pretty(&arr).unwrap_or_default();
+        return writeln!(out, "{text}").map_err(out_err);
+    }
+    if list.is_empty() {
+        return writeln!(
+            out,
+            "no sessions captured for this repository yet (run `git drift capture`)"
+        )
+        .map_err(out_err);
+    }
+    let rows: Vec<[String; 9]> = list
+        .iter()
+        .map(|s| {
+            let i = &s.session.info;
+            [
+                short_id(&i.id).to_string(),
+                s.session.agent.to_string(),
+                i.model.clone().unwrap_or_else(|| "-".into()),
+                i.started.map_or("-".into(), timefmt::local),
+                match (i.started, i.ended) {
+                    (Some(a), Some(b)) => timefmt::duration(b - a),
+                    _ => "-".into(),
+                },
+                s.prompts.to_string(),
+                s.edits.to_string(),
+                s.rejected.to_string(),
+                i.branch.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let header = [
+        "ID", "AGENT", "MODEL", "STARTED", "TIME", "PROMPTS", "EDITS", "REJECTED", "BRANCH",
+    ];
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| -> String {
+        cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(
+        out,
+        "{}  FIRST PROMPT",
+        paint.bold(&line(header.iter().map(|s| s.to_string()).collect()))
+    )
+    .map_err(out_err)?;
+    for (r, s) in rows.into_iter().zip(list) {
+        let first = s
+            .first_prompt
+            .as_deref()
+            .map(|p| excerpt(p, 60))
+            .unwrap_or_default();
+        let mut cells = r.to_vec();
+        cells[0] = paint.yellow(&cells[0]);
+        // Padding is computed on the plain text; colour codes would break the widths.
+        let text = line(r.to_vec()).replacen(&r[0], &cells[0], 1);
+        writeln!(out, "{text}  {first}").map_err(out_err)?;
+    }
+    Ok(())
+}
+
+/// The first 8 characters of a session id.
+pub fn short_id(id: &str) -> &str {
+    let end = id.char_indices().nth(8).map_or(id.len(), |(i, _)| i);
+    &id[..end]
+}
+
+/// How a tool call ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallStatus {
+    Pending,
+    Ok(Option<i32>),
+    Failed(Option<i32>, Option<String>),
+    Rejected(Option<String>),
+}
+
+/// The status of every call id in a session's events.
+pub fn call_statuses(events: &[Event]) -> HashMap<String, CallStatus> {
+    let mut map = HashMap::new();
+    for e in events {
+        match &e.kind {
+            EventKind::Outcome {
+                call_id,
+                ok,
+                exit_code,
+                output_tail,
+            } => {
+                let st = if *ok {
+                    CallStatus::Ok(*exit_code)
+                } else {
+                    CallStatus::Failed(*exit_code, output_tail.clone())
+                };
+                map.insert(call_id.clone(), st);
+            }
+            EventKind::Rejection {
+                call_id: Some(id),
+                reason,
+            } => {
+                map.insert(id.clone(), CallStatus::Rejected(reason.clone()));
+            }
+            _ => {}
+        }
+    }
+    map
+}
+
+/// Added and removed line counts of an edit.
+pub fn edit_lines(e: &Edit) -> (usize, usize) {
+    let count = |s: &str| s.lines().count();
+    match e.op {
+        EditOp::Delete => (0, count(&e.before)),
+        _ => (count(&e.after), count(&e.before)),
+    }
+}
+
+/// Print one session's timeline.
+pub fn print_session(
+    store: &Store,
+    session: &Session,
+    root: &std::path::Path,
+    json: bool,
+    paint: Paint,
+    out: &mut impl Write,
+) -> Result<()> {
+    let events = store.events(&session.info.id)?;
+    let status = call_statuses(&events);
+    let (tokens_in, tokens_out) = store.usage(&session.info.id)?;
+    let rel = |p: &str| crate::capture::relative(p, root).unwrap_or_else(|| p.to_string());
+    if json {
+        let evs: Vec<Value> = events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::Usage { .. } | EventKind::Outcome { .. }))
+            .map(|e| {
+                let mut v = serde_json::to_value(&e.kind).unwrap_or(Value::Null);
+                if let Value::Object(m) = &mut v {
+                    m.insert("at".into(), json!(timefmt::rfc3339(e.at)));
+                    m.insert("id".into(), json!(e.id));
+                    if let Some(c) = e.kind.call_id() {
+                        let st = match status.get(c) {
+                            None => json!("pending"),
+                            Some(CallStatus::Ok(code)) => json!({"ok": true, "exit_code": code}),
+                            Some(CallStatus::Failed(code, _)) => {
+                                json!({"ok": false, "exit_code": code})
+                            }
+                            Some(CallStatus::Rejected(r)) => json!({"rejected": true, "reason": r}),
+                            Some(CallStatus::Pending) => json!("pending"),
+                        };
+                        m.insert("status".into(), st);
+                    }
+                    if let EventKind::Edit(ed) = &e.kind {
+                        m.insert("file".into(), json!(rel(&ed.path)));
+                    }
+                }
+                v
+            })
+            .collect();
+        let i = &session.info;
+        let v = json!({
+            "id": i.id, "agent": session.agent.as_str(), "model": i.model,
+            "started": timefmt::rfc3339(i.started), "ended": timefmt::rfc3339(i.ended),
+            "cwd": i.cwd, "branch": i.branch, "parent": i.parent_id,
+            "tokens": {"input": tokens_in, "output": tokens_out},
+            "events": evs,
+        });
+        let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+        return writeln!(out, "{text}").map_err(out_err);
+    }
+    let i = &session.info;
+    writeln!(
+        out,
+        "{} {}  {}  {}",
+        paint.bold("session"),
+        paint.yellow(&i.id),
+        session.agent,
+        i.model.as_deref().unwrap_or("-")
+    )
+    .map_err(out_err)?;
+    let span = match (i.started, i.ended) {
+        (Some(a), Some(b)) => format!(
+            "{} → {} ({})",
+            timefmt::local(a),
+            timefmt::local_time(b),
+            timefmt::duration(b - a)
+        ),
+        _ => "-".into(),
+    };
+    writeln!(
+        out,
+        "  branch {}  cwd {}\n  {}  tokens {} in / {} out\n",
+        i.branch.as_deref().unwrap_or("-"),
+        i.cwd.as_deref().unwrap_or("-"),
+        span,
+        tokens_in,
+        tokens_out
+    )
+    .map_err(out_err)?;
+    for e in &events {
+        let at = e.at.map_or("--:--:--".into(), timefmt::local_time);
+        let call = e.kind.call_id().and_then(|c| status.get(c));
+        let suffix = |paint: Paint| match call {
+            None | Some(CallStatus::Pending) => String::new(),
+            Some(CallStatus::Ok(Some(code))) => format!("  exit {code}"),
+            Some(CallStatus::Ok(None)) => "  ok".into(),
+            Some(CallStatus::Failed(code, _)) => paint.red(&format!(
+                "  failed{}",
+                code.map(|c| format!(" (exit {c})")).unwrap_or_default()
+            )),
+            Some(CallStatus::Rejected(r)) => paint.red(&match r {
+                Some(r) => format!("  REJECTED: \"{}\"", excerpt(r, 80)),
+                None => "  REJECTED".into(),
+            }),
+        };
+        let line = match &e.kind {
+            EventKind::Prompt { text } => {
+                format!("{}  {}", paint.cyan("prompt   "), excerpt(text, 100))
+            }
+            EventKind::Reply { text } => format!("reply      {}", excerpt(text, 100)),
+            EventKind::Reasoning { .. } | EventKind::Usage { .. } | EventKind::Outcome { .. } => {
+                continue;
+            }
+            EventKind::Edit(ed) => {
+                let (add, del) = edit_lines(ed);
+                let moved = ed
+                    .move_to
+                    .as_deref()
+                    .map(|m| format!(" → {}", rel(m)))
+                    .unwrap_or_default();
+                format!(
+                    "{}  {}{moved}  +{add} -{del}  ({}){}",
+                    paint.green("edit     "),
+                    rel(&ed.path),
+                    ed.tool,
+                    suffix(paint)
+                )
+            }
+            EventKind::Command { command, .. } => {
+                format!("command    {}{}", excerpt(command, 90), suffix(paint))
+            }
+            EventKind::Rejection {
+                call_id: None,
+                reason,
+            } => paint.red(&format!(
+                "rejected   {}",
+                reason
+                    .as_deref()
+                    .map(|r| excerpt(r, 90))
+                    .unwrap_or_default()
+            )),
+            EventKind::Rejection { .. } => continue,
+            EventKind::Plan { items, explanation } => {
+                let done = items.iter().filter(|p| p.status == "completed").count();
+                let what = if items.is_empty() {
+                    explanation
+                        .as_deref()
+                        .map(|x| excerpt(x, 80))
+                        .unwrap_or_default()
+                } else {
+                    format!("{done}/{} done", items.len())
+                };
+                format!("plan       {what}")
+            }
+        };
+        writeln!(out, "{}  {line}", paint.dim(&at)).map_err(out_err)?;
+    }
+    Ok(())
+}

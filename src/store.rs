@@ -1,0 +1,686 @@
+//! The local store: SQLite at `.prompts/events.db` holding captured sessions, their events, and
+//! where capture stopped in every source file.
+//!
+//! Writers use `BEGIN IMMEDIATE` transactions (one per capture batch) so that concurrent
+//! captures (a hook and `git drift watch`) serialise on the write lock instead of failing with
+//! SQLITE_BUSY half-way; WAL mode lets readers run beside them. Event ids are content-derived,
+//! so inserting the same event twice is a no-op (`INSERT OR IGNORE`).
+
+use crate::error::{Error, Result};
+use crate::model::{Agent, Event, EventKind, Millis, Session, SessionInfo};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The schema version this build reads and writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sources (
+    path     TEXT PRIMARY KEY,
+    agent    TEXT NOT NULL,
+    size     INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    offset   INTEGER NOT NULL,
+    head     TEXT NOT NULL,
+    state    TEXT NOT NULL,
+    skipped  INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id        TEXT PRIMARY KEY,
+    agent     TEXT NOT NULL,
+    parent_id TEXT,
+    cwd       TEXT,
+    branch    TEXT,
+    model     TEXT,
+    started   INTEGER,
+    ended     INTEGER
+);
+CREATE TABLE IF NOT EXISTS events (
+    id         TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    ts         INTEGER,
+    ord        INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    call_id    TEXT,
+    path       TEXT,
+    data       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, ts, ord);
+CREATE INDEX IF NOT EXISTS events_by_kind_path ON events(kind, path);
+CREATE INDEX IF NOT EXISTS events_by_call ON events(session_id, call_id);
+CREATE TABLE IF NOT EXISTS bound (
+    event_id TEXT PRIMARY KEY,
+    commit_id TEXT NOT NULL
+);
+"#;
+
+/// Where capture stopped in one source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRow {
+    pub agent: Agent,
+    pub size: u64,
+    pub mtime_ns: i64,
+    /// Byte offset just after the last complete line read.
+    pub offset: u64,
+    /// Hash of the file's first bytes (up to 4 KiB, and never past `offset`), to notice a file
+    /// that was replaced by another of at least the same size.
+    pub head: String,
+    /// The reader/driver state to resume from.
+    pub state: String,
+    /// Malformed lines skipped so far in this file.
+    pub skipped: u64,
+}
+
+/// A session with the counts `git drift sessions` shows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SessionSummary {
+    #[serde(flatten)]
+    pub session: Session,
+    pub prompts: u64,
+    pub edits: u64,
+    pub rejected: u64,
+    pub commands: u64,
+    pub first_prompt: Option<String>,
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the store at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|e| store_err(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.init()?;
+        Ok(store)
+    }
+
+    /// Open the store of a worktree (`<root>/.prompts/events.db`), creating `.prompts/`.
+    pub fn open_in(prompts_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(prompts_dir).map_err(|e| Error::io(prompts_dir, e))?;
+        Store::open(&prompts_dir.join("events.db"))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        store_err(&self.path, e)
+    }
+
+    fn init(&self) -> Result<()> {
+        self.conn
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            .map_err(|e| self.err(e))?;
+        let version: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .or_else(|e| match e {
+                // A brand-new file has no meta table yet.
+                rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {
+                    Ok(None)
+                }
+                e => Err(e),
+            })
+            .map_err(|e| self.err(e))?;
+        match version.as_deref().map(str::parse::<i64>) {
+            None => {
+                self.conn
+                    .execute_batch(&format!(
+                        "BEGIN IMMEDIATE; {SCHEMA} INSERT OR REPLACE INTO meta(key, value) \
+                         VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
+                    ))
+                    .map_err(|e| self.err(e))?;
+            }
+            Some(Ok(SCHEMA_VERSION)) => {}
+            Some(Ok(v)) if v > SCHEMA_VERSION => {
+                return Err(Error::user(format!(
+                    "{}: written by a newer git drift (schema {v}, this build reads {SCHEMA_VERSION}); upgrade git drift",
+                    self.path.display()
+                )));
+            }
+            Some(_) => {
+                return Err(Error::user(format!(
+                    "{}: unknown schema version; move the file away and run `git drift capture` to rebuild it",
+                    self.path.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every source file capture has seen, by path.
+    pub fn sources(&self) -> Result<HashMap<String, SourceRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT path, agent, size, mtime_ns, offset, head, state, skipped FROM sources",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let agent: String = r.get(1)?;
+                Ok((
+                    r.get::<_, String>(0)?,
+                    agent,
+                    SourceRow {
+                        agent: Agent::ClaudeCode,
+                        size: r.get::<_, i64>(2)? as u64,
+                        mtime_ns: r.get(3)?,
+                        offset: r.get::<_, i64>(4)? as u64,
+                        head: r.get(5)?,
+                        state: r.get(6)?,
+                        skipped: r.get::<_, i64>(7)? as u64,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (path, agent, mut src) = row.map_err(|e| self.err(e))?;
+            // A row of an agent this build does not know is ignored, not an error.
+            if let Ok(a) = agent.parse() {
+                src.agent = a;
+                out.insert(path, src);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Start a write batch (one transaction).
+    pub fn batch(&mut self) -> Result<Batch<'_>> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| store_err(&path, e))?;
+        Ok(Batch { tx, path })
+    }
+
+    /// Every captured session with its counts, oldest first.
+    pub fn sessions(&self, agent: Option<Agent>) -> Result<Vec<SessionSummary>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.id, s.agent, s.parent_id, s.cwd, s.branch, s.model, s.started, s.ended,
+                    (SELECT count(*) FROM events e WHERE e.session_id = s.id AND e.kind = 'prompt'),
+                    (SELECT count(DISTINCT coalesce(e.call_id, e.id)) FROM events e
+                        WHERE e.session_id = s.id AND e.kind = 'edit'),
+                    (SELECT count(*) FROM events e WHERE e.session_id = s.id AND e.kind = 'rejection'),
+                    (SELECT count(*) FROM events e WHERE e.session_id = s.id AND e.kind = 'command'),
+                    (SELECT e.data FROM events e WHERE e.session_id = s.id AND e.kind = 'prompt'
+                        ORDER BY e.ts, e.ord LIMIT 1)
+                 FROM sessions s
+                 WHERE ?1 IS NULL OR s.agent = ?1
+                 ORDER BY s.started, s.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![agent.map(Agent::as_str)], |r| {
+                Ok((
+                    session_from_row(r)?,
+                    r.get::<_, i64>(8)? as u64,
+                    r.get::<_, i64>(9)? as u64,
+                    r.get::<_, i64>(10)? as u64,
+                    r.get::<_, i64>(11)? as u64,
+                    r.get::<_, Option<String>>(12)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (session, prompts, edits, rejected, commands, first) =
+                row.map_err(|e| self.err(e))?;
+            let Some(session) = session else { continue };
+            let first_prompt = first.and_then(|d| match serde_json::from_str(&d) {
+                Ok(EventKind::Prompt { text }) => Some(text),
+                _ => None,
+            });
+            out.push(SessionSummary {
+                session,
+                prompts,
+                edits,
+                rejected,
+                commands,
+                first_prompt,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The session whose id is `prefix` or starts with it. An unknown id or an ambiguous prefix
+    /// is a user error (the latter listing the candidates).
+    pub fn find_session(&self, prefix: &str) -> Result<Session> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, agent, parent_id, cwd, branch, model, started, ended FROM sessions
+                 WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1 ORDER BY started, id LIMIT 21",
+            )
+            .map_err(|e| self.err(e))?;
+        let found: Vec<Session> = stmt
+            .query_map([prefix], session_from_row)
+            .map_err(|e| self.err(e))?
+            .filter_map(|r| r.ok().flatten())
+            .collect();
+        if let Some(exact) = found.iter().find(|s| s.info.id == prefix) {
+            return Ok(exact.clone());
+        }
+        match found.len() {
+            0 => Err(Error::user(format!(
+                "no captured session matches '{prefix}' (see `git drift sessions`)"
+            ))),
+            1 => Ok(found.into_iter().next().expect("one element")),
+            _ => {
+                let list: Vec<String> = found
+                    .iter()
+                    .take(20)
+                    .map(|s| format!("  {} {}", s.info.id, s.agent))
+                    .collect();
+                Err(Error::user(format!(
+                    "session id '{prefix}' is ambiguous; candidates:\n{}",
+                    list.join("\n")
+                )))
+            }
+        }
+    }
+
+    /// The events of a session in order.
+    pub fn events(&self, session_id: &str) -> Result<Vec<Event>> {
+        self.query_events(
+            "SELECT id, session_id, ts, ord, data FROM events WHERE session_id = ?1
+             ORDER BY ts, ord",
+            params![session_id],
+        )
+    }
+
+    /// Every edit event touching a repository-relative path (or all when `path` is None), with
+    /// a timestamp at or before `until`, oldest first.
+    pub fn edits(&self, path: Option<&str>, until: Option<Millis>) -> Result<Vec<Event>> {
+        self.query_events(
+            "SELECT id, session_id, ts, ord, data FROM events
+             WHERE kind = 'edit' AND path IS NOT NULL AND (?1 IS NULL OR path = ?1)
+               AND (?2 IS NULL OR ts IS NULL OR ts <= ?2)
+             ORDER BY ts, ord",
+            params![path, until],
+        )
+    }
+
+    /// Run an event query whose columns are `id, session_id, ts, ord, data`.
+    pub fn query_events(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params, |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, session_id, at, ord, data) = row.map_err(|e| self.err(e))?;
+            // Rows written by a newer build with kinds this one does not know are skipped.
+            if let Ok(kind) = serde_json::from_str(&data) {
+                out.push(Event {
+                    id,
+                    session_id,
+                    at,
+                    ord,
+                    kind,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The session record for an id.
+    pub fn session(&self, id: &str) -> Result<Option<Session>> {
+        self.conn
+            .query_row(
+                "SELECT id, agent, parent_id, cwd, branch, model, started, ended FROM sessions
+                 WHERE id = ?1",
+                [id],
+                session_from_row,
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Call ids of a session's tool uses that the user declined.
+    pub fn rejected_calls(&self, session_id: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT call_id FROM events WHERE session_id = ?1 AND kind = 'rejection'
+                 AND call_id IS NOT NULL",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([session_id], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The commit an edit event was bound to, if any.
+    pub fn bound_commit(&self, event_id: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT commit_id FROM bound WHERE event_id = ?1",
+                [event_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every bound event id with its commit.
+    pub fn bound(&self) -> Result<HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT event_id, commit_id FROM bound")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<HashMap<String, String>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Record that these edit events landed in `commit`.
+    pub fn bind(&mut self, commit: &str, event_ids: &[String]) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| store_err(&path, e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached("INSERT OR REPLACE INTO bound(event_id, commit_id) VALUES (?1, ?2)")
+                .map_err(|e| store_err(&path, e))?;
+            for id in event_ids {
+                stmt.execute(params![id, commit])
+                    .map_err(|e| store_err(&path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| store_err(&path, e))
+    }
+
+    /// Move bindings from rewritten commits to their new ids (amend, rebase).
+    pub fn rebind(&mut self, old: &str, new: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE bound SET commit_id = ?2 WHERE commit_id = ?1",
+                params![old, new],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Total token usage of a session (deduplicated per API message).
+    pub fn usage(&self, session_id: &str) -> Result<(u64, u64)> {
+        let events = self.query_events(
+            "SELECT id, session_id, ts, ord, data FROM events WHERE session_id = ?1 AND kind = 'usage'",
+            params![session_id],
+        )?;
+        Ok(events.iter().fold((0, 0), |(i, o), e| match &e.kind {
+            EventKind::Usage { input, output, .. } => (i + input, o + output),
+            _ => (i, o),
+        }))
+    }
+}
+
+/// One write transaction.
+pub struct Batch<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: PathBuf,
+}
+
+impl Batch<'_> {
+    fn err(&self, e: rusqlite::Error) -> Error {
+        store_err(&self.path, e)
+    }
+
+    /// Insert or update a session: non-null fields overwrite, the start only moves earlier.
+    pub fn upsert_session(&self, agent: Agent, info: &SessionInfo) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO sessions(id, agent, parent_id, cwd, branch, model, started, ended)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(id) DO UPDATE SET
+                    parent_id = coalesce(excluded.parent_id, parent_id),
+                    cwd = coalesce(excluded.cwd, cwd),
+                    branch = coalesce(excluded.branch, branch),
+                    model = coalesce(excluded.model, model),
+                    started = CASE WHEN started IS NULL THEN excluded.started
+                                   WHEN excluded.started IS NULL THEN started
+                                   ELSE min(started, excluded.started) END,
+                    ended = CASE WHEN ended IS NULL THEN excluded.ended
+                                 WHEN excluded.ended IS NULL THEN ended
+                                 ELSE max(ended, excluded.ended) END",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.execute(params![
+            info.id,
+            agent.as_str(),
+            info.parent_id,
+            info.cwd,
+            info.branch,
+            info.model,
+            info.started,
+            info.ended
+        ])
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Widen a session's time span to include `[min, max]`.
+    pub fn extend_span(&self, session_id: &str, min: Millis, max: Millis) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE sessions SET
+                    started = CASE WHEN started IS NULL OR started > ?2 THEN ?2 ELSE started END,
+                    ended = CASE WHEN ended IS NULL OR ended < ?3 THEN ?3 ELSE ended END
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![session_id, min, max]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Insert an event unless one with the same id exists. `path` is the repository-relative
+    /// path of an edit (None for other kinds or files outside the repository). Returns whether
+    /// a row was inserted.
+    pub fn insert_event(&self, event: &Event, path: Option<&str>) -> Result<bool> {
+        let data = serde_json::to_string(&event.kind)
+            .map_err(|e| Error::Other(format!("cannot encode event: {e}")))?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO events(id, session_id, ts, ord, kind, call_id, path, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(|e| self.err(e))?;
+        let n = stmt
+            .execute(params![
+                event.id,
+                event.session_id,
+                event.at,
+                event.ord,
+                event.kind.name(),
+                event.kind.call_id(),
+                path,
+                data
+            ])
+            .map_err(|e| self.err(e))?;
+        Ok(n > 0)
+    }
+
+    /// Remember where capture stopped in a source file.
+    pub fn set_source(&self, path: &str, src: &SourceRow) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO sources(path, agent, size, mtime_ns, offset, head, state, skipped)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    path,
+                    src.agent.as_str(),
+                    src.size as i64,
+                    src.mtime_ns,
+                    src.offset as i64,
+                    src.head,
+                    src.state,
+                    src.skipped as i64
+                ])
+            })
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Make the batch durable.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tx.commit().map_err(|e| store_err(&path, e))
+    }
+}
+
+fn store_err(path: &Path, source: rusqlite::Error) -> Error {
+    Error::Store {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Session>> {
+    let agent: String = r.get(1)?;
+    let Ok(agent) = agent.parse::<Agent>() else {
+        return Ok(None);
+    };
+    Ok(Some(Session {
+        agent,
+        info: SessionInfo {
+            id: r.get(0)?,
+            parent_id: r.get(2)?,
+            cwd: r.get(3)?,
+            branch: r.get(4)?,
+            model: r.get(5)?,
+            started: r.get(6)?,
+            ended: r.get(7)?,
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::event_id;
+
+    fn prompt(session: &str, text: &str, at: i64) -> Event {
+        Event {
+            id: event_id(Agent::Codex, session, &[text.as_bytes()]),
+            session_id: session.into(),
+            at: Some(at),
+            ord: at,
+            kind: EventKind::Prompt { text: text.into() },
+        }
+    }
+
+    fn info(id: &str, started: i64) -> SessionInfo {
+        SessionInfo {
+            id: id.into(),
+            cwd: Some("/r".into()),
+            started: Some(started),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn same_event_twice_inserts_once_and_sessions_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("e.db")).unwrap();
+        let b = store.batch().unwrap();
+        b.upsert_session(Agent::Codex, &info("abc-1", 50)).unwrap();
+        let e = prompt("abc-1", "hello", 100);
+        assert!(b.insert_event(&e, None).unwrap());
+        assert!(!b.insert_event(&e, None).unwrap());
+        b.extend_span("abc-1", 100, 200).unwrap();
+        b.commit().unwrap();
+
+        let all = store.sessions(None).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].prompts, 1);
+        assert_eq!(all[0].first_prompt.as_deref(), Some("hello"));
+        assert_eq!(all[0].session.info.started, Some(50));
+        assert_eq!(all[0].session.info.ended, Some(200));
+        assert_eq!(store.events("abc-1").unwrap(), vec![e]);
+    }
+
+    #[test]
+    fn find_session_by_prefix_and_ambiguity() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("e.db")).unwrap();
+        let b = store.batch().unwrap();
+        b.upsert_session(Agent::Codex, &info("abc-1", 1)).unwrap();
+        b.upsert_session(Agent::ClaudeCode, &info("abd-2", 2))
+            .unwrap();
+        b.commit().unwrap();
+        assert_eq!(store.find_session("abd").unwrap().info.id, "abd-2");
+        let err = store.find_session("ab").unwrap_err().to_string();
+        assert!(err.contains("ambiguous") && err.contains("abc-1") && err.contains("abd-2"));
+        assert!(matches!(store.find_session("zz"), Err(Error::User(_))));
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_rejects_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.db");
+        {
+            let mut store = Store::open(&path).unwrap();
+            let b = store.batch().unwrap();
+            b.upsert_session(Agent::Codex, &info("s", 1)).unwrap();
+            b.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.sessions(None).unwrap().len(), 1);
+        store
+            .conn
+            .execute(
+                "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+                [],
+            )
+            .unwrap();
+        drop(store);
+        let err = Store::open(&path).err().unwrap().to_string();
+        assert!(err.contains("newer git drift"), "{err}");
+    }
+}

@@ -1,0 +1,107 @@
+//! Times as people type them (`--since`) and as we show them (local time, short durations).
+//!
+//! Display uses the local time zone from `TZ` (tests pin `TZ=UTC`), JSON always RFC 3339 UTC.
+
+use crate::error::{Error, Result};
+use crate::model::Millis;
+use jiff::{Span, Timestamp, Zoned, civil, tz::TimeZone};
+
+/// Parse a `--since` value: RFC 3339 (`2026-01-15T09:30:00Z`), a date (`2026-01-15`), a local
+/// date and time (`2026-01-15 09:30`), or a span back from `now` (`2 days ago`, `3h`,
+/// `1 week`).
+pub fn parse_since(s: &str, now: Timestamp) -> Result<Millis> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Ok(t.as_millisecond());
+    }
+    let tz = TimeZone::system();
+    if let Ok(dt) = s.parse::<civil::DateTime>() {
+        if let Ok(z) = dt.to_zoned(tz.clone()) {
+            return Ok(z.timestamp().as_millisecond());
+        }
+    }
+    if let Ok(d) = s.parse::<civil::Date>() {
+        if let Ok(z) = d.to_zoned(tz.clone()) {
+            return Ok(z.timestamp().as_millisecond());
+        }
+    }
+    let span_text = s.strip_suffix("ago").unwrap_or(s).trim();
+    if let Ok(span) = span_text.parse::<Span>() {
+        let z = now.to_zoned(tz);
+        if let Ok(then) = z.checked_sub(span) {
+            return Ok(then.timestamp().as_millisecond());
+        }
+    }
+    Err(Error::user(format!(
+        "cannot read the time '{s}' (use e.g. 2026-01-15, '2026-01-15 09:30', 2026-01-15T09:30:00Z or '2 days ago')"
+    )))
+}
+
+/// `2026-01-15 09:30` in the local time zone.
+pub fn local(ms: Millis) -> String {
+    zoned(ms)
+        .map(|z| z.strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+/// `09:30:04` in the local time zone.
+pub fn local_time(ms: Millis) -> String {
+    zoned(ms)
+        .map(|z| z.strftime("%H:%M:%S").to_string())
+        .unwrap_or_else(|| "--:--:--".into())
+}
+
+fn zoned(ms: Millis) -> Option<Zoned> {
+    Timestamp::from_millisecond(ms)
+        .ok()
+        .map(|t| t.to_zoned(TimeZone::system()))
+}
+
+/// A short duration: `45s`, `12m`, `3h 05m`, `2d 4h`.
+pub fn duration(ms: Millis) -> String {
+    let s = (ms.max(0) + 500) / 1000;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// RFC 3339 UTC, for JSON.
+pub fn rfc3339(ms: Option<Millis>) -> Option<String> {
+    ms.map(crate::model::format_millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_forms() {
+        let now: Timestamp = "2026-01-20T12:00:00Z".parse().unwrap();
+        let day = 86_400_000;
+        let exact = "2026-01-15T09:30:00Z".parse::<Timestamp>().unwrap();
+        assert_eq!(
+            parse_since("2026-01-15T09:30:00Z", now).unwrap(),
+            exact.as_millisecond()
+        );
+        assert_eq!(
+            parse_since("2 days ago", now).unwrap(),
+            now.as_millisecond() - 2 * day
+        );
+        assert_eq!(
+            parse_since("3h", now).unwrap(),
+            now.as_millisecond() - 3 * 3_600_000
+        );
+        assert!(parse_since("last tuesday-ish", now).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(12_000), "12s");
+        assert_eq!(duration(125_000), "2m");
+        assert_eq!(duration(3_900_000), "1h 05m");
+        assert_eq!(duration(90_000_000), "1d 1h");
+    }
+}
