@@ -15,15 +15,17 @@ pub fn parse_since(s: &str, now: Timestamp) -> Result<Millis> {
         return Ok(t.as_millisecond());
     }
     let tz = TimeZone::system();
-    if let Ok(dt) = s.parse::<civil::DateTime>() {
-        if let Ok(z) = dt.to_zoned(tz.clone()) {
-            return Ok(z.timestamp().as_millisecond());
-        }
+    if let Ok(z) = s
+        .parse::<civil::DateTime>()
+        .and_then(|dt| dt.to_zoned(tz.clone()))
+    {
+        return Ok(z.timestamp().as_millisecond());
     }
-    if let Ok(d) = s.parse::<civil::Date>() {
-        if let Ok(z) = d.to_zoned(tz.clone()) {
-            return Ok(z.timestamp().as_millisecond());
-        }
+    if let Ok(z) = s
+        .parse::<civil::Date>()
+        .and_then(|d| d.to_zoned(tz.clone()))
+    {
+        return Ok(z.timestamp().as_millisecond());
     }
     let span_text = s.strip_suffix("ago").unwrap_or(s).trim();
     if let Ok(span) = span_text.parse::<Span>() {
