@@ -281,7 +281,8 @@ fn store_event(
 ) -> Result<()> {
     redact_event(&mut event.kind, ctx.redact);
     let rel = match &event.kind {
-        EventKind::Edit(e) => relative(&e.path, ctx.root),
+        // A moved file's hunks land in the new path, which is where attribution looks.
+        EventKind::Edit(e) => relative(e.move_to.as_deref().unwrap_or(&e.path), ctx.root),
         _ => None,
     };
     if batch.insert_event(&event, rel.as_deref())? {

@@ -6,9 +6,11 @@
 //! [`notes`], and the query commands read those back.
 
 pub mod agents;
+pub mod attribution;
 pub mod capture;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod git;
 pub mod hook_runner;

@@ -1,0 +1,5 @@
+//! One integration-test binary (one link, shared harness) over real git repositories.
+
+mod common;
+mod test_capture;
+mod test_init;

@@ -1,0 +1,219 @@
+//! Capture: only this repository's sessions, incremental, idempotent, redacted.
+
+use crate::common::{Claude, Codex, Env, T0, json_out};
+
+fn count(v: &serde_json::Value, key: &str) -> u64 {
+    v[key].as_u64().unwrap_or_else(|| panic!("no {key} in {v}"))
+}
+
+#[test]
+fn capture_twice_inserts_nothing_new() {
+    let env = Env::new();
+    env.write("src/net.py", "def fetch(url):\n    return get(url)\n");
+    let mut c = Claude::new(&env, "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c", T0 - 3600);
+    c.prompt("Make fetch() retry three times")
+        .edit(
+            "src/net.py",
+            "    return get(url)\n",
+            "    for attempt in range(3):\n        return get(url)\n",
+        )
+        .rejected_command("git push --force", Some("never force push"));
+    let first = json_out(&env.drift_ok(&["capture", "--json"]));
+    assert_eq!(count(&first, "sessions"), 1);
+    assert_eq!(count(&first, "prompts"), 1);
+    assert_eq!(count(&first, "edits"), 1);
+    assert_eq!(count(&first, "rejections"), 1);
+    let second = json_out(&env.drift_ok(&["capture", "--json"]));
+    assert_eq!(count(&second, "events"), 0);
+    assert_eq!(count(&second, "files_read"), 0);
+}
+
+#[test]
+fn appended_lines_are_read_incrementally() {
+    let env = Env::new();
+    env.write("a.txt", "one\n");
+    let mut c = Claude::new(&env, "aaaaaaaa-0000-4000-8000-000000000001", T0 - 3600);
+    c.prompt("first prompt");
+    let first = json_out(&env.drift_ok(&["capture", "--json"]));
+    assert_eq!(count(&first, "prompts"), 1);
+    c.prompt("second prompt")
+        .edit("a.txt", "one\n", "one\ntwo\n");
+    let size = std::fs::metadata(c.path()).unwrap().len();
+    let second = json_out(&env.drift_ok(&["capture", "--json"]));
+    assert_eq!(count(&second, "prompts"), 1);
+    assert_eq!(count(&second, "edits"), 1);
+    assert!(
+        count(&second, "bytes_read") < size,
+        "re-read the whole file: {second}"
+    );
+    let sessions = json_out(&env.drift_ok(&["sessions", "--json"]));
+    assert_eq!(sessions[0]["prompts"], 2);
+    assert_eq!(sessions[0]["edits"], 1);
+}
+
+#[test]
+fn truncated_or_replaced_file_gives_no_duplicates() {
+    let env = Env::new();
+    env.write("a.txt", "one\n");
+    let mut c = Claude::new(&env, "bbbbbbbb-0000-4000-8000-000000000002", T0 - 3600);
+    c.prompt("alpha").prompt("beta").prompt("gamma");
+    env.drift_ok(&["capture", "--quiet"]);
+    // Replace the file by a shorter one holding only the first line.
+    let text = std::fs::read_to_string(c.path()).unwrap();
+    let first_line = text.lines().next().unwrap();
+    std::fs::write(c.path(), format!("{first_line}\n")).unwrap();
+    let out = json_out(&env.drift_ok(&["capture", "--json"]));
+    assert_eq!(count(&out, "restarted"), 1);
+    assert_eq!(count(&out, "events"), 0);
+    let sessions = json_out(&env.drift_ok(&["sessions", "--json"]));
+    assert_eq!(sessions[0]["prompts"], 3);
+}
+
+#[test]
+fn partial_last_line_waits_and_malformed_lines_are_counted() {
+    let env = Env::new();
+    let mut c = Claude::new(&env, "cccccccc-0000-4000-8000-000000000003", T0 - 3600);
+    c.prompt("complete prompt");
+    let mut text = std::fs::read_to_string(c.path()).unwrap();
+    text.push_str("this is not json\n");
+    let next = text
+        .lines()
+        .next()
+        .unwrap()
+        .replace("complete prompt", "later prompt")
+        .replace("-0001\"", "-0099\"");
+    let (head, tail) = next.split_at(next.len() / 2);
+    std::fs::write(c.path(), format!("{text}{head}")).unwrap();
+    let out = json_out(&env.drift_ok(&["capture", "--json"]));
+    assert_eq!(count(&out, "prompts"), 1);
+    assert_eq!(count(&out, "skipped_lines"), 1);
+    assert_eq!(count(&out, "partial_lines"), 1);
+    // The agent finishes the line: it is read now.
+    std::fs::write(c.path(), format!("{text}{head}{tail}\n")).unwrap();
+    let out = json_out(&env.drift_ok(&["capture", "--json"]));
+    assert_eq!(count(&out, "prompts"), 1, "{out}");
+    assert_eq!(count(&out, "skipped_lines"), 0);
+}
+
+#[test]
+fn sessions_of_other_projects_are_never_captured() {
+    let env = Env::new();
+    let other = env.tmp.path().canonicalize().unwrap().join("repo-other");
+    std::fs::create_dir_all(&other).unwrap();
+    let mut mine = Claude::new(&env, "dddddddd-0000-4000-8000-000000000004", T0 - 3600);
+    mine.prompt("mine");
+    let mut theirs = Claude::in_dir(
+        &env,
+        "eeeeeeee-0000-4000-8000-000000000005",
+        T0 - 3600,
+        &other,
+    );
+    theirs.prompt("not mine");
+    let mut cx = Codex::new(&env, "019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d", T0 - 1800);
+    cx.prompt("codex here");
+    let sessions = json_out(&env.drift_ok(&["sessions", "--json"]));
+    let ids: Vec<&str> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "dddddddd-0000-4000-8000-000000000004",
+            "019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d"
+        ]
+    );
+}
+
+#[test]
+fn sessions_json_contract_and_session_timeline() {
+    let env = Env::new();
+    env.write("src/net.py", "def fetch(url):\n    return get(url)\n");
+    let mut c = Claude::new(&env, "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c", T0 - 3600);
+    c.prompt("Make fetch() retry three times")
+        .edit(
+            "src/net.py",
+            "    return get(url)\n",
+            "    for attempt in range(3):\n        return get(url)\n",
+        )
+        .command("pytest -q", 1, "1 failed")
+        .rejected_command("git push --force", Some("never force push"));
+    let mut cx = Codex::new(&env, "019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d", T0 - 1800);
+    cx.prompt("add a docstring")
+        .rejected_command("rm -rf build")
+        .command("ls", 0, "src\n");
+    let v = json_out(&env.drift_ok(&["sessions", "--json"]));
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 2);
+    let claude = &arr[0];
+    for key in [
+        "id", "agent", "model", "started", "ended", "cwd", "branch", "prompts", "edits",
+        "rejected", "commands",
+    ] {
+        assert!(claude.get(key).is_some(), "missing {key}: {claude}");
+    }
+    assert_eq!(claude["agent"], "claude-code");
+    assert_eq!(claude["model"], "claude-sonnet-4-5-20250929");
+    assert_eq!(claude["started"], "2026-01-15T09:00:01Z");
+    assert_eq!(claude["cwd"], env.repo.to_str().unwrap());
+    assert_eq!(claude["branch"], "main");
+    assert_eq!(
+        (
+            claude["prompts"].as_u64(),
+            claude["edits"].as_u64(),
+            claude["rejected"].as_u64(),
+            claude["commands"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1), Some(2))
+    );
+    let codex = &arr[1];
+    assert_eq!(codex["agent"], "codex");
+    assert_eq!(codex["model"], "gpt-5-codex");
+    assert_eq!(
+        (
+            codex["prompts"].as_u64(),
+            codex["rejected"].as_u64(),
+            codex["commands"].as_u64()
+        ),
+        (Some(1), Some(1), Some(2))
+    );
+
+    let text = env.drift_ok(&["session", "5b0c"]);
+    assert!(
+        text.contains("prompt     Make fetch() retry three times"),
+        "{text}"
+    );
+    assert!(text.contains("src/net.py  +2 -1  (Edit)"), "{text}");
+    assert!(text.contains("pytest -q  failed (exit 1)"), "{text}");
+    assert!(
+        text.contains("git push --force  REJECTED: \"never force push\""),
+        "{text}"
+    );
+    let j = json_out(&env.drift_ok(&["session", "5b0c", "--json"]));
+    assert_eq!(j["id"], "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c");
+    assert!(
+        j["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "edit" && e["file"] == "src/net.py")
+    );
+}
+
+#[test]
+fn ambiguous_and_unknown_session_ids() {
+    let env = Env::new();
+    Claude::new(&env, "abc00000-0000-4000-8000-000000000001", T0 - 3600).prompt("one");
+    Claude::new(&env, "abc11111-0000-4000-8000-000000000002", T0 - 3000).prompt("two");
+    let out = env.drift(&["session", "abc"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ambiguous") && err.contains("abc00000") && err.contains("abc11111"),
+        "{err}"
+    );
+    let out = env.drift(&["session", "zzz"]);
+    assert_eq!(out.status.code(), Some(1));
+}
