@@ -66,14 +66,35 @@ struct DriverState {
     cwds: BTreeMap<String, String>,
 }
 
-/// Capture every enabled agent's new transcript lines for the worktree at `root`.
-pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stats> {
-    let known = store.sources()?;
-    let mut stats = Stats::default();
+/// A source file that changed since the last capture.
+struct Todo {
+    agent: Agent,
+    path: PathBuf,
+    key: String,
+    size: u64,
+    mtime_ns: i64,
+    prev: Option<SourceRow>,
+}
+
+impl Todo {
+    /// Bytes this file has beyond where the last capture stopped.
+    fn pending(&self) -> u64 {
+        self.size - self.prev.as_ref().map_or(0, |p| p.offset.min(self.size))
+    }
+}
+
+/// The files to read: one `stat` per source file, compared with what the store remembers.
+fn plan(
+    known: &HashMap<String, SourceRow>,
+    root: &Path,
+    agents: &[(Agent, PathBuf)],
+    since: Option<Millis>,
+) -> (Vec<Todo>, u64) {
+    let mut seen = 0;
     let mut todo = Vec::new();
-    for (agent, home) in &opts.agents {
+    for (agent, home) in agents {
         for path in agents::discover(*agent, home, root) {
-            stats.files_seen += 1;
+            seen += 1;
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue;
             };
@@ -84,36 +105,55 @@ pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stat
             if prev.is_some_and(|p| p.size == size && p.mtime_ns == mtime_ns) {
                 continue;
             }
-            if let (Some(since), None) = (opts.since, prev) {
+            if let (Some(since), None) = (since, prev) {
                 // A file last written before --since cannot hold anything newer.
                 if mtime_ns / 1_000_000 < since {
                     continue;
                 }
             }
-            todo.push((*agent, path, key, size, mtime_ns, prev.cloned()));
+            todo.push(Todo {
+                agent: *agent,
+                path,
+                key,
+                size,
+                mtime_ns,
+                prev: prev.cloned(),
+            });
         }
     }
-    let total: u64 = todo
-        .iter()
-        .map(|(_, _, _, size, _, prev)| size - prev.as_ref().map_or(0, |p| p.offset.min(*size)))
-        .sum();
+    (todo, seen)
+}
+
+/// How many transcript bytes a capture would read now (a cheap `stat` pass).
+pub fn pending_bytes(store: &Store, root: &Path, agents: &[(Agent, PathBuf)]) -> Result<u64> {
+    let (todo, _) = plan(&store.sources()?, root, agents, None);
+    Ok(todo.iter().map(Todo::pending).sum())
+}
+
+/// Capture every enabled agent's new transcript lines for the worktree at `root`.
+pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stats> {
+    let (todo, seen) = plan(&store.sources()?, root, &opts.agents, opts.since);
+    let mut stats = Stats {
+        files_seen: seen,
+        ..Stats::default()
+    };
+    let total: u64 = todo.iter().map(Todo::pending).sum();
     let mut progress = opts.progress;
     let mut touched = HashSet::new();
     let mut done = 0;
-    for (agent, path, key, size, mtime_ns, prev) in todo {
+    for t in todo {
         stats.files_read += 1;
         let ctx = FileCtx {
-            agent,
-            path: &path,
-            key: &key,
-            size,
-            mtime_ns,
+            agent: t.agent,
+            path: &t.path,
+            key: &t.key,
+            size: t.size,
+            mtime_ns: t.mtime_ns,
             root,
             since: opts.since,
             redact: opts.redact,
         };
-        let read = capture_file(store, &ctx, prev, &mut stats, &mut touched)?;
-        done += read;
+        done += capture_file(store, &ctx, t.prev, &mut stats, &mut touched)?;
         if let Some(p) = progress.as_mut() {
             p(done, total);
         }

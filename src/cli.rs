@@ -39,6 +39,14 @@ pub enum Command {
     Sessions(SessionsArgs),
     /// Show the timeline of one session
     Session(SessionArgs),
+    /// Attribute a commit's lines and write its note (default HEAD)
+    Bind(BindArgs),
+    /// Attribute existing commits from transcripts already on disk
+    Backfill(BackfillArgs),
+    /// Per-commit attribution: which agents and humans wrote each commit
+    Log(LogArgs),
+    /// The sessions behind one commit: prompts, decisions, rejected approaches, ranges
+    Show(ShowArgs),
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(HookArgs),
@@ -87,6 +95,47 @@ pub struct SessionArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct BindArgs {
+    /// The commit to bind
+    #[arg(default_value = "HEAD")]
+    pub commit: String,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// Commits to attribute, oldest first (git rev-list syntax; default: the current branch)
+    pub range: Option<String>,
+    /// Print the results as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Commits to show (git log syntax; default: the current branch)
+    pub range: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Do not page the output
+    #[arg(long)]
+    pub no_pager: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The commit (default HEAD)
+    #[arg(default_value = "HEAD")]
+    pub commit: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct HookArgs {
     /// post-commit, pre-push or post-rewrite
     pub name: String,
@@ -103,6 +152,10 @@ pub fn run(cli: Cli) -> i32 {
         Command::Capture(args) => cmd_capture(&args),
         Command::Sessions(args) => cmd_sessions(&args),
         Command::Session(args) => cmd_session(&args),
+        Command::Bind(args) => cmd_bind(&args),
+        Command::Backfill(args) => cmd_backfill(&args),
+        Command::Log(args) => cmd_log(&args),
+        Command::Show(args) => cmd_show(&args),
     };
     finish(result)
 }
@@ -331,6 +384,95 @@ fn cmd_session(args: &SessionArgs) -> Result<()> {
         paint,
         &mut out,
     );
+    out.finish();
+    r
+}
+
+fn cmd_bind(args: &BindArgs) -> Result<()> {
+    let ctx = Ctx::open()?;
+    let commit = crate::bind::resolve(&ctx.repo, &args.commit)?;
+    let mut store = ctx.store()?;
+    ctx.capture(&mut store, None, None, false)?;
+    let redactor = ctx.config.redactor()?;
+    let outcome =
+        crate::bind::bind(&ctx.repo, &mut store, &redactor, ctx.config.privacy, &commit)?;
+    print_bind(&[outcome], args.json, &mut std::io::stdout())
+}
+
+fn cmd_backfill(args: &BackfillArgs) -> Result<()> {
+    let ctx = Ctx::open()?;
+    let range = args.range.as_deref().unwrap_or("HEAD");
+    let list = ctx
+        .repo
+        .git(&["rev-list", "--reverse", "--topo-order", range, "--"])?;
+    let mut store = ctx.store()?;
+    ctx.capture(&mut store, None, None, true)?;
+    let redactor = ctx.config.redactor()?;
+    let mut outcomes = Vec::new();
+    for commit in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        outcomes.push(crate::bind::bind(
+            &ctx.repo,
+            &mut store,
+            &redactor,
+            ctx.config.privacy,
+            commit,
+        )?);
+    }
+    print_bind(&outcomes, args.json, &mut std::io::stdout())
+}
+
+/// Report what binding did, one line per commit.
+pub fn print_bind(
+    outcomes: &[crate::bind::Outcome],
+    json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    if json {
+        let text = serde_json::to_string_pretty(outcomes).unwrap_or_default();
+        return writeln!(out, "{text}").map_err(out_err);
+    }
+    for o in outcomes {
+        writeln!(
+            out,
+            "{} {}: {} ai, {} modified, {} human lines from {} {}{}",
+            &o.commit[..7.min(o.commit.len())],
+            crate::ui::excerpt(&o.subject, 50),
+            o.ai_lines,
+            o.modified_lines,
+            o.human_lines,
+            o.sessions.len(),
+            if o.sessions.len() == 1 { "session" } else { "sessions" },
+            if o.note_written { "" } else { " (note unchanged)" }
+        )
+        .map_err(out_err)?;
+        for (path, why) in &o.skipped {
+            writeln!(out, "  skipped {path}: {why}").map_err(out_err)?;
+        }
+    }
+    if outcomes.is_empty() {
+        writeln!(out, "no commits to bind").map_err(out_err)?;
+    }
+    Ok(())
+}
+
+fn cmd_log(args: &LogArgs) -> Result<()> {
+    let ctx = Ctx::open()?;
+    let mut out = Output::start(Some(&ctx.repo), args.json || args.no_pager);
+    let paint = Paint {
+        on: !args.json && ui::use_color(Some(&ctx.repo)),
+    };
+    let r = crate::report::print_log(&ctx.repo, args.range.as_deref(), args.json, paint, &mut out);
+    out.finish();
+    r
+}
+
+fn cmd_show(args: &ShowArgs) -> Result<()> {
+    let ctx = Ctx::open()?;
+    let mut out = Output::start(Some(&ctx.repo), args.json);
+    let paint = Paint {
+        on: !args.json && ui::use_color(Some(&ctx.repo)),
+    };
+    let r = crate::report::print_show(&ctx.repo, &args.commit, args.json, paint, &mut out);
     out.finish();
     r
 }

@@ -1,8 +1,139 @@
-//! `git drift hook NAME`: what each git hook does. A hook never fails the git command it
-//! serves: every error becomes one warning line on stderr and exit code 0.
+//! `git drift hook NAME`: what each git hook does. A hook never fails or blocks the git
+//! command it serves: every error becomes one warning line on stderr and exit code 0, and work
+//! that would take long moves to a detached background process.
+
+use crate::bind;
+use crate::cli::Ctx;
+use crate::error::{Error, Result};
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+/// Transcript bytes still to capture above which `post-commit` finishes in the background
+/// (reading them at ~100 MB/s would blow the hook's budget).
+const FOREGROUND_CAPTURE_BYTES: u64 = 4 << 20;
+/// Set in the environment of the background process we start, so it works in the foreground.
+const BACKGROUND_ENV: &str = "GIT_DRIFT_HOOK_BACKGROUND";
 
 /// Run hook `name` with git's arguments; always returns 0.
-pub fn run(name: &str, _args: &[String]) -> i32 {
-    eprintln!("git drift: warning: hook '{name}' is not built yet");
+pub fn run(name: &str, args: &[String]) -> i32 {
+    let result = match name {
+        "post-commit" => post_commit(),
+        "post-rewrite" => post_rewrite(args),
+        "pre-push" => pre_push(args),
+        other => Err(Error::user(format!("unknown hook '{other}'"))),
+    };
+    if let Err(e) = result {
+        eprintln!("git drift: warning: {name}: {e} (git is unaffected)");
+    }
     0
+}
+
+/// How the commit HEAD points at came to be, from the reflog subject git just wrote.
+fn head_origin(ctx: &Ctx) -> String {
+    let log = ctx.repo.git_dir.join("logs/HEAD");
+    std::fs::read_to_string(log)
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .last()
+                .and_then(|l| l.split_once('\t'))
+                .map(|(_, s)| s.to_string())
+        })
+        .unwrap_or_default()
+}
+
+fn rebase_in_progress(ctx: &Ctx) -> bool {
+    ["rebase-merge", "rebase-apply"]
+        .iter()
+        .any(|d| ctx.repo.git_dir.join(d).exists())
+}
+
+fn post_commit() -> Result<()> {
+    let ctx = Ctx::open()?;
+    // Amend and rebase picks are rewrites: git copies (or not) the old note after this hook,
+    // then runs post-rewrite, which moves attribution properly. Binding here would create a
+    // second note that git's copy then concatenates onto.
+    let origin = head_origin(&ctx);
+    if rebase_in_progress(&ctx) || origin.starts_with("commit (amend)") {
+        return Ok(());
+    }
+    let mut store = ctx.store()?;
+    if std::env::var_os(BACKGROUND_ENV).is_none() {
+        let pending = crate::capture::pending_bytes(&store, &ctx.repo.root, &ctx.agents(None))?;
+        if pending > FOREGROUND_CAPTURE_BYTES {
+            let head = ctx.repo.git(&["rev-parse", "HEAD"])?;
+            spawn_background(head.trim())?;
+            eprintln!(
+                "git drift: {} of new transcripts to read; binding this commit in the background",
+                crate::cli::human_bytes(pending)
+            );
+            return Ok(());
+        }
+    }
+    ctx.capture(&mut store, None, None, false)?;
+    let commit = match std::env::var("GIT_DRIFT_COMMIT") {
+        Ok(c) if std::env::var_os(BACKGROUND_ENV).is_some() => c,
+        _ => ctx.repo.git(&["rev-parse", "HEAD"])?.trim().to_string(),
+    };
+    let redactor = ctx.config.redactor()?;
+    bind::bind(
+        &ctx.repo,
+        &mut store,
+        &redactor,
+        ctx.config.privacy,
+        &commit,
+    )?;
+    Ok(())
+}
+
+/// Re-run the post-commit hook for `commit` detached from git, with no terminal attached.
+fn spawn_background(commit: &str) -> Result<()> {
+    let exe = std::env::current_exe().map_err(|e| Error::Other(e.to_string()))?;
+    Command::new(exe)
+        .args(["hook", "post-commit"])
+        .env(BACKGROUND_ENV, "1")
+        .env("GIT_DRIFT_COMMIT", commit)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| Error::Other(format!("cannot start background bind: {e}")))
+}
+
+fn post_rewrite(args: &[String]) -> Result<()> {
+    let kind = args.first().map(String::as_str).unwrap_or("");
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    let pairs: Vec<(String, String)> = input
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split_whitespace();
+            Some((it.next()?.to_string(), it.next()?.to_string()))
+        })
+        .collect();
+    if pairs.is_empty() || !matches!(kind, "amend" | "rebase") {
+        return Ok(());
+    }
+    let ctx = Ctx::open()?;
+    let mut store = ctx.store()?;
+    ctx.capture(&mut store, None, None, false)?;
+    let redactor = ctx.config.redactor()?;
+    bind::rewrite(
+        &ctx.repo,
+        &mut store,
+        &redactor,
+        ctx.config.privacy,
+        &pairs,
+    )?;
+    Ok(())
+}
+
+fn pre_push(_args: &[String]) -> Result<()> {
+    // Drain stdin so the rest of the hook script sees what git sent (the shim re-feeds it).
+    let mut input = String::new();
+    let _ = std::io::stdin().read_to_string(&mut input);
+    Ok(())
 }

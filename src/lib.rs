@@ -7,6 +7,7 @@
 
 pub mod agents;
 pub mod attribution;
+pub mod bind;
 pub mod capture;
 pub mod cli;
 pub mod config;
@@ -20,6 +21,7 @@ pub mod llm;
 pub mod model;
 pub mod notes;
 pub mod redact;
+pub mod report;
 pub mod sessions;
 pub mod store;
 pub mod timefmt;

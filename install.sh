@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Build git drift in release mode and install its binaries where git finds them.
+#
+#   ./install.sh               build, install to $PREFIX/bin (default ~/.local/bin), and run
+#                              `git drift init` when run inside a git repository
+#   ./install.sh --no-init     install only
+#   ./install.sh --uninstall   remove the installed binaries
+set -euo pipefail
+
+BINS=(git-drift git-drift-blame git-drift-handoff)
+PREFIX="${PREFIX:-$HOME/.local}"
+BIN_DIR="$PREFIX/bin"
+init=1
+action=install
+
+for arg in "$@"; do
+  case "$arg" in
+    --no-init) init=0 ;;
+    --uninstall) action=uninstall ;;
+    -h|--help)
+      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0 ;;
+    *) echo "install.sh: unknown option '$arg' (try --help)" >&2; exit 1 ;;
+  esac
+done
+
+if [ "$action" = uninstall ]; then
+  removed=0
+  for b in "${BINS[@]}"; do
+    if [ -e "$BIN_DIR/$b" ]; then rm -f "$BIN_DIR/$b"; echo "removed $BIN_DIR/$b"; removed=1; fi
+  done
+  [ "$removed" = 1 ] || echo "nothing to remove in $BIN_DIR"
+  echo "hooks stay in repositories until you run 'git drift init --uninstall' there (before uninstalling)"
+  exit 0
+fi
+
+command -v cargo >/dev/null 2>&1 || { echo "install.sh: cargo not found; install Rust from https://rustup.rs" >&2; exit 1; }
+command -v git >/dev/null 2>&1 || { echo "install.sh: git not found" >&2; exit 1; }
+
+src="$(cd "$(dirname "$0")" && pwd)"
+echo "building git drift (release)…"
+(cd "$src" && cargo build --release --locked --bins --quiet)
+
+mkdir -p "$BIN_DIR"
+for b in "${BINS[@]}"; do
+  # Copy to a temp name then rename, so a running hook never sees a half-written binary.
+  install -m 0755 "$src/target/release/$b" "$BIN_DIR/.$b.tmp"
+  mv -f "$BIN_DIR/.$b.tmp" "$BIN_DIR/$b"
+done
+echo "installed ${BINS[*]} to $BIN_DIR"
+
+case ":$PATH:" in
+  *":$BIN_DIR:"*) ;;
+  *) echo "warning: $BIN_DIR is not on your PATH; add it, e.g.: export PATH=\"$BIN_DIR:\$PATH\"" >&2 ;;
+esac
+
+if [ "$init" = 1 ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  PATH="$BIN_DIR:$PATH" git drift init
+fi
