@@ -1,5 +1,6 @@
 //! One integration-test binary (one link, shared harness) over real git repositories.
 
 mod common;
+mod test_attribution;
 mod test_capture;
 mod test_init;
