@@ -1,56 +1,1271 @@
-//! (temporary stub until the config module lands)
-use crate::error::Result;
+//! Layered configuration: `.prompts/config.yaml` (the repository's) over
+//! `~/.config/drift/config.yaml` (the user's; `$XDG_CONFIG_HOME/drift/config.yaml` when that is
+//! set) over built-in defaults, merged key by key.
+//!
+//! Each file is read with serde-saphyr into "partial" structs whose fields are all optional and
+//! which reject unknown keys, then laid over the layer below: a repository file that sets only
+//! `privacy` keeps the user's agent homes. Redaction patterns are the exception: they add up
+//! across layers (and to the built-in shapes), because a repository file must never silently
+//! drop a pattern the user relies on.
+//!
+//! Errors are one line naming the file, the key path and what is valid, e.g.
+//! `.prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)`.
+//!
+//! Nothing here reads the process environment except [`Env::from_process`]: callers (and
+//! tests) pass an [`Env`].
+//!
+//! Agent homes: `~` and `~/` mean the caller's `HOME`; a relative path starts at the
+//! repository root in the repository file and at `HOME` in the user file.
+//!
+//! Adding a section: a field in `FileConfig` (partial) and in [`Config`] (resolved), its lines
+//! in `FileConfig::apply`, its keys in [`KEYS`], and its lines in [`TEMPLATE`]. The tests check
+//! that the parser, [`KEYS`] and the template agree.
+
+use crate::error::{Error, Result};
 use crate::model::Agent;
-use crate::redact::Redactor;
+use crate::redact::{self, Redactor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::{Location, MessageFormatter, Spanned};
+use std::fmt;
 use std::path::{Path, PathBuf};
-pub const TEMPLATE: &str = "# git drift configuration\n";
-pub struct Env;
+use std::str::FromStr;
+
+/// Where the repository's configuration lives, relative to the worktree root.
+pub const REPO_CONFIG: &str = ".prompts/config.yaml";
+
+/// The commented `config.yaml` that `git drift init` writes: every key, with its default (or
+/// commented out when the default depends on the environment), and what it does.
+pub const TEMPLATE: &str = r#"# git drift configuration for this repository.
+#
+# Settings here override your user file (~/.config/drift/config.yaml, or
+# $XDG_CONFIG_HOME/drift/config.yaml), which overrides the built-in defaults.
+# Only the keys you set override: the rest comes from the layer below.
+
+# The coding agents whose session transcripts are captured.
+agents:
+  claude-code:
+    # Capture Claude Code sessions (true or false).
+    enabled: true
+    # Where Claude Code keeps its data. Default: $CLAUDE_CONFIG_DIR if set, else ~/.claude.
+    # '~/' is your home directory; a relative path starts at the repository root.
+    # home: ~/.claude
+  codex:
+    # Capture Codex sessions (true or false).
+    enabled: true
+    # Where Codex keeps its data. Default: $CODEX_HOME if set, else ~/.codex.
+    # home: ~/.codex
+
+# What may enter git, in the notes on refs/notes/drift that are pushed with the code:
+#   attribution  which agent, model and session wrote each line; no session text
+#   summary      attribution plus a short summary of each session
+#   off          nothing; sessions stay in the local store (.prompts/events.db)
+privacy: summary
+
+redaction:
+  # Extra secret shapes, as regular expressions (Rust regex syntax), e.g.
+  #   extra_patterns: ['ACME-[0-9]{12}', 'internal_token=(?P<secret>\w+)']
+  # A match is replaced by [REDACTED:custom]; with a group named 'secret', only that group.
+  # These are added to the built-in shapes (API keys, tokens, private keys, passwords),
+  # never replace them, and patterns from the user file and this file add up.
+  extra_patterns: []
+"#;
+
+/// Every key the files accept, with the values it takes (for errors) and an example value (for
+/// tests). Sections (`agents`, `agents.codex`) are the prefixes of these paths.
+pub const KEYS: &[KeyDoc] = &[
+    KeyDoc {
+        path: "agents.claude-code.enabled",
+        valid: "true, false",
+        example: "false",
+    },
+    KeyDoc {
+        path: "agents.claude-code.home",
+        valid: "a directory path",
+        example: "/srv/claude",
+    },
+    KeyDoc {
+        path: "agents.codex.enabled",
+        valid: "true, false",
+        example: "false",
+    },
+    KeyDoc {
+        path: "agents.codex.home",
+        valid: "a directory path",
+        example: "/srv/codex",
+    },
+    KeyDoc {
+        path: "privacy",
+        valid: "attribution, summary, off",
+        example: "off",
+    },
+    KeyDoc {
+        path: "redaction.extra_patterns",
+        valid: "a list of regular expressions",
+        example: "['x[0-9]+']",
+    },
+];
+
+/// One accepted key: its dotted path, what values are valid, an example value (YAML).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyDoc {
+    pub path: &'static str,
+    pub valid: &'static str,
+    pub example: &'static str,
+}
+
+/// The parts of the process environment configuration depends on. Empty variables count as
+/// unset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    pub home: Option<PathBuf>,
+    pub xdg_config_home: Option<PathBuf>,
+    pub claude_config_dir: Option<PathBuf>,
+    pub codex_home: Option<PathBuf>,
+}
+
 impl Env {
+    /// Read `HOME`, `XDG_CONFIG_HOME`, `CLAUDE_CONFIG_DIR` and `CODEX_HOME`.
     pub fn from_process() -> Env {
-        Env
+        fn var(name: &str) -> Option<PathBuf> {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        }
+        Env {
+            home: var("HOME"),
+            xdg_config_home: var("XDG_CONFIG_HOME"),
+            claude_config_dir: var("CLAUDE_CONFIG_DIR"),
+            codex_home: var("CODEX_HOME"),
+        }
+    }
+
+    /// The user's configuration file: `$XDG_CONFIG_HOME/drift/config.yaml` when that variable
+    /// is an absolute path (the XDG spec says to ignore relative ones), else
+    /// `~/.config/drift/config.yaml`; `None` without either.
+    pub fn user_config_path(&self) -> Option<PathBuf> {
+        match self.xdg_config_home.as_deref().filter(|p| p.is_absolute()) {
+            Some(xdg) => Some(xdg.join("drift").join("config.yaml")),
+            None => self
+                .home
+                .as_deref()
+                .map(|h| h.join(".config").join("drift").join("config.yaml")),
+        }
+    }
+
+    /// An agent's home when no file sets it: its environment variable, else `~/.<name>`.
+    fn default_agent_home(&self, agent: Agent) -> Option<PathBuf> {
+        let (var, dir) = match agent {
+            Agent::ClaudeCode => (&self.claude_config_dir, ".claude"),
+            Agent::Codex => (&self.codex_home, ".codex"),
+        };
+        var.clone()
+            .or_else(|| self.home.as_deref().map(|h| h.join(dir)))
     }
 }
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+
+/// What may enter git (the notes pushed with the code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Privacy {
+    /// Which agent, model and session wrote each line; no text from sessions.
     Attribution,
+    /// Attribution plus a short summary of each session.
+    #[default]
     Summary,
+    /// Nothing: sessions stay in the local store.
     Off,
 }
+
+impl Privacy {
+    /// Every setting, in the order the docs list them.
+    pub const ALL: [Privacy; 3] = [Privacy::Attribution, Privacy::Summary, Privacy::Off];
+
+    /// The name used in config files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privacy::Attribution => "attribution",
+            Privacy::Summary => "summary",
+            Privacy::Off => "off",
+        }
+    }
+}
+
+impl fmt::Display for Privacy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Privacy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Privacy::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown privacy setting '{s}' (valid: {})",
+                    Privacy::ALL.map(Privacy::as_str).join(", ")
+                )
+            })
+    }
+}
+
+/// One agent's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentConfig {
+    /// Whether its transcripts are captured.
     pub enabled: bool,
+    /// Where it keeps its data (`~/.claude`, `~/.codex`). Empty only for a disabled agent whose
+    /// home could not be determined (no `HOME`).
     pub home: PathBuf,
 }
-pub struct Config {
-    pub privacy: Privacy,
-    claude: AgentConfig,
-    codex: AgentConfig,
+
+/// Settings of every agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentsConfig {
+    pub claude_code: AgentConfig,
+    pub codex: AgentConfig,
 }
-impl Config {
-    pub fn load(_root: &Path, _env: &Env) -> Result<Config> {
-        let home = PathBuf::from(std::env::var("HOME").unwrap_or_default());
-        Ok(Config {
-            privacy: Privacy::Summary,
-            claude: AgentConfig {
-                enabled: true,
-                home: std::env::var("CLAUDE_CONFIG_DIR")
-                    .map(PathBuf::from)
-                    .unwrap_or(home.join(".claude")),
-            },
-            codex: AgentConfig {
-                enabled: true,
-                home: std::env::var("CODEX_HOME")
-                    .map(PathBuf::from)
-                    .unwrap_or(home.join(".codex")),
-            },
-        })
-    }
-    pub fn agent(&self, a: Agent) -> &AgentConfig {
-        match a {
-            Agent::ClaudeCode => &self.claude,
+
+impl AgentsConfig {
+    /// The settings of `agent`.
+    pub fn get(&self, agent: Agent) -> &AgentConfig {
+        match agent {
+            Agent::ClaudeCode => &self.claude_code,
             Agent::Codex => &self.codex,
         }
     }
+}
+
+/// Redaction settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RedactionConfig {
+    /// Regexes added to the built-in secret shapes (user file's first, then the repository's).
+    pub extra_patterns: Vec<String>,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub agents: AgentsConfig,
+    pub privacy: Privacy,
+    pub redaction: RedactionConfig,
+}
+
+impl Config {
+    /// The built-in defaults for this environment. Fails only when `HOME` is needed (an agent
+    /// home without its variable) and unknown.
+    pub fn defaults(env: &Env) -> Result<Config> {
+        Builder::new(env).finish()
+    }
+
+    /// The settings of `agent`.
+    pub fn agent(&self, agent: Agent) -> &AgentConfig {
+        self.agents.get(agent)
+    }
+
+    /// The redactor for this configuration: built-in shapes plus the extra patterns.
     pub fn redactor(&self) -> Result<Redactor> {
-        Ok(Redactor)
+        Redactor::new(&self.redaction.extra_patterns)
+    }
+
+    /// The configuration of the worktree at `repo_root`: its `.prompts/config.yaml` over the
+    /// user's file over the defaults. Missing files are skipped.
+    pub fn load(repo_root: &Path, env: &Env) -> Result<Config> {
+        let user = env.user_config_path();
+        let repo = repo_root.join(REPO_CONFIG);
+        Config::load_files(user.as_deref(), Some(&repo), repo_root, env)
+    }
+
+    /// Like [`Config::load`] with explicit file paths (either may be `None` or missing).
+    pub fn load_files(
+        user: Option<&Path>,
+        repo: Option<&Path>,
+        repo_root: &Path,
+        env: &Env,
+    ) -> Result<Config> {
+        let mut builder = Builder::new(env);
+        if let Some(path) = user {
+            let layer = Layer {
+                shown: shown_path(path, None, env),
+                relative_base: env.home.clone(),
+                env,
+            };
+            if let Some(file) = read_layer(path, &layer)? {
+                file.apply(&mut builder, &layer)?;
+            }
+        }
+        if let Some(path) = repo {
+            let layer = Layer {
+                shown: shown_path(path, Some(repo_root), env),
+                relative_base: Some(repo_root.to_path_buf()),
+                env,
+            };
+            if let Some(file) = read_layer(path, &layer)? {
+                file.apply(&mut builder, &layer)?;
+            }
+        }
+        builder.finish()
+    }
+
+    /// Parse one file's text over the defaults (for `git drift init`'s checks and tests).
+    /// `shown` names the file in errors; relative homes start at `repo_root`.
+    pub fn from_yaml(text: &str, shown: &Path, repo_root: &Path, env: &Env) -> Result<Config> {
+        let layer = Layer {
+            shown: shown.to_path_buf(),
+            relative_base: Some(repo_root.to_path_buf()),
+            env,
+        };
+        let mut builder = Builder::new(env);
+        parse(text, &layer)?.apply(&mut builder, &layer)?;
+        builder.finish()
+    }
+}
+
+/// The configuration being assembled, layer by layer. Agent homes stay unresolved until the
+/// end so that a missing `HOME` only matters when no layer sets the home.
+struct Builder {
+    claude_code: AgentDraft,
+    codex: AgentDraft,
+    privacy: Privacy,
+    extra_patterns: Vec<String>,
+}
+
+/// An agent's settings before its home is known for sure.
+struct AgentDraft {
+    enabled: bool,
+    home: Option<PathBuf>,
+}
+
+impl Builder {
+    fn new(env: &Env) -> Builder {
+        let draft = |agent| AgentDraft {
+            enabled: true,
+            home: env.default_agent_home(agent),
+        };
+        Builder {
+            claude_code: draft(Agent::ClaudeCode),
+            codex: draft(Agent::Codex),
+            privacy: Privacy::default(),
+            extra_patterns: Vec::new(),
+        }
+    }
+
+    fn agent_mut(&mut self, agent: Agent) -> &mut AgentDraft {
+        match agent {
+            Agent::ClaudeCode => &mut self.claude_code,
+            Agent::Codex => &mut self.codex,
+        }
+    }
+
+    fn finish(self) -> Result<Config> {
+        Ok(Config {
+            agents: AgentsConfig {
+                claude_code: self.claude_code.finish(Agent::ClaudeCode)?,
+                codex: self.codex.finish(Agent::Codex)?,
+            },
+            privacy: self.privacy,
+            redaction: RedactionConfig {
+                extra_patterns: self.extra_patterns,
+            },
+        })
+    }
+}
+
+impl AgentDraft {
+    fn finish(self, agent: Agent) -> Result<AgentConfig> {
+        let home = match self.home {
+            Some(home) => home,
+            // A disabled agent's home is never used.
+            None if !self.enabled => PathBuf::new(),
+            None => {
+                let var = match agent {
+                    Agent::ClaudeCode => "CLAUDE_CONFIG_DIR",
+                    Agent::Codex => "CODEX_HOME",
+                };
+                return Err(Error::user(format!(
+                    "cannot tell where {agent} keeps its data: HOME is not set; set HOME or \
+                     {var}, or agents.{agent}.home in {REPO_CONFIG}"
+                )));
+            }
+        };
+        Ok(AgentConfig {
+            enabled: self.enabled,
+            home,
+        })
+    }
+}
+
+/// One file being applied: how errors name it and where relative paths start.
+struct Layer<'a> {
+    shown: PathBuf,
+    relative_base: Option<PathBuf>,
+    env: &'a Env,
+}
+
+impl Layer<'_> {
+    fn error(&self, message: impl Into<String>) -> Error {
+        Error::Config {
+            file: self.shown.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// Expand `~` and make a relative path absolute against the layer's base.
+    fn resolve_home(&self, raw: &str, key: &str) -> Result<PathBuf> {
+        let bad = |why: &str| {
+            self.error(format!(
+                "bad value '{raw}' for '{key}' ({why}; valid: a directory path)"
+            ))
+        };
+        if raw.trim().is_empty() {
+            return Err(bad("empty"));
+        }
+        let expanded = if raw == "~" || raw.starts_with("~/") {
+            let home = self
+                .env
+                .home
+                .as_deref()
+                .ok_or_else(|| bad("HOME is not set, so '~' cannot be expanded"))?;
+            match raw.strip_prefix("~/") {
+                Some(rest) => home.join(rest),
+                None => home.to_path_buf(),
+            }
+        } else if raw.starts_with('~') {
+            return Err(bad("'~user' is not supported, write the full path"));
+        } else {
+            PathBuf::from(raw)
+        };
+        if expanded.is_absolute() {
+            return Ok(expanded);
+        }
+        match &self.relative_base {
+            Some(base) => Ok(base.join(expanded)),
+            None => Err(bad("a relative path needs HOME to be set")),
+        }
+    }
+}
+
+/// How a file is named in errors: relative to the repository root when inside it, with `~`
+/// for the home directory otherwise.
+fn shown_path(path: &Path, repo_root: Option<&Path>, env: &Env) -> PathBuf {
+    if let Some(rel) = repo_root.and_then(|r| path.strip_prefix(r).ok()) {
+        return rel.to_path_buf();
+    }
+    if let Some(rel) = env.home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
+        return Path::new("~").join(rel);
+    }
+    path.to_path_buf()
+}
+
+fn read_layer(path: &Path, layer: &Layer) -> Result<Option<FileConfig>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, layer).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The files' shape: every field optional, unknown keys rejected.
+
+/// One configuration file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    agents: Option<FileAgents>,
+    privacy: Option<Privacy>,
+    redaction: Option<FileRedaction>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAgents {
+    #[serde(rename = "claude-code")]
+    claude_code: Option<FileAgent>,
+    codex: Option<FileAgent>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAgent {
+    enabled: Option<bool>,
+    home: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRedaction {
+    extra_patterns: Option<Vec<String>>,
+}
+
+impl FileConfig {
+    /// Lay this file over `b`: every key it sets replaces the value below, except redaction
+    /// patterns, which are added.
+    fn apply(self, b: &mut Builder, layer: &Layer) -> Result<()> {
+        if let Some(agents) = self.agents {
+            for (agent, file) in [
+                (Agent::ClaudeCode, agents.claude_code),
+                (Agent::Codex, agents.codex),
+            ] {
+                let Some(file) = file else { continue };
+                if let Some(enabled) = file.enabled {
+                    b.agent_mut(agent).enabled = enabled;
+                }
+                if let Some(home) = file.home {
+                    let key = format!("agents.{agent}.home");
+                    b.agent_mut(agent).home = Some(layer.resolve_home(&home, &key)?);
+                }
+            }
+        }
+        if let Some(privacy) = self.privacy {
+            b.privacy = privacy;
+        }
+        if let Some(redaction) = self.redaction {
+            for pattern in redaction.extra_patterns.unwrap_or_default() {
+                if let Err(why) = redact::check_pattern(&pattern) {
+                    return Err(layer.error(format!(
+                        "bad value '{pattern}' for 'redaction.extra_patterns': {why} (valid: \
+                         regular expressions in Rust regex syntax)"
+                    )));
+                }
+                if !b.extra_patterns.contains(&pattern) {
+                    b.extra_patterns.push(pattern);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and error messages.
+
+fn parse(text: &str, layer: &Layer) -> Result<FileConfig> {
+    serde_saphyr::from_str::<FileConfig>(text).map_err(|e| layer.error(describe(&e, text)))
+}
+
+/// One line saying what is wrong, with the key path when the error points at a key or value.
+fn describe(err: &serde_saphyr::Error, text: &str) -> String {
+    let err = err.without_snippet();
+    let location = err.location();
+    let tree = serde_saphyr::from_str::<Spanned<Node>>(text).ok();
+    let at = |want: Want| {
+        let loc = location?;
+        let tree = tree.as_ref()?;
+        find(tree, loc, want, &mut Vec::new())
+    };
+    match err {
+        serde_saphyr::Error::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let path = at(Want::Key).map_or_else(|| field.clone(), |(p, _)| p);
+            return format!("unknown key '{path}' (valid: {})", expected.join(", "));
+        }
+        serde_saphyr::Error::SerdeUnknownVariant {
+            variant, expected, ..
+        } => {
+            // A variant written as a mapping key (`privacy: {loud: 1}`) is a bad value of the
+            // key that holds the mapping.
+            let path = at(Want::Value).map(|(p, _)| p).or_else(|| {
+                at(Want::Key)
+                    .and_then(|(p, _)| p.rsplit_once('.').map(|(parent, _)| parent.to_string()))
+            });
+            if let Some(path) = path {
+                return format!(
+                    "bad value '{variant}' for '{path}' (valid: {})",
+                    expected.join(", ")
+                );
+            }
+        }
+        _ => {
+            if let Some((path, value)) = at(Want::Value)
+                && let Some(valid) = valid_for(&path)
+            {
+                return format!("bad value {value} for '{path}' (valid: {valid})");
+            }
+        }
+    }
+    let message = one_line(&serde_saphyr::UserMessageFormatter.format_message(err));
+    match location {
+        Some(loc) if loc.line() > 0 => format!("line {}: {message}", loc.line()),
+        _ => message,
+    }
+}
+
+/// What values `path` takes: a key's from [`KEYS`], a section's keys otherwise.
+fn valid_for(path: &str) -> Option<String> {
+    if let Some(k) = KEYS.iter().find(|k| k.path == path) {
+        return Some(k.valid.to_string());
+    }
+    let children = section_keys(path);
+    (!children.is_empty()).then(|| format!("a mapping with keys {}", children.join(", ")))
+}
+
+/// The keys directly under section `path` ("" for the top level), in [`KEYS`] order.
+pub fn section_keys(path: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for k in KEYS {
+        let rest = if path.is_empty() {
+            Some(k.path)
+        } else {
+            k.path.strip_prefix(path).and_then(|r| r.strip_prefix('.'))
+        };
+        if let Some(child) = rest.and_then(|r| r.split('.').next())
+            && !out.contains(&child)
+        {
+            out.push(child);
+        }
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    s.split(|c: char| c.is_control())
+        .filter(|p| !p.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A YAML document as a tree with locations, only to turn an error's location into a key path.
+#[derive(Debug)]
+enum Node {
+    Scalar(String),
+    Null,
+    Seq,
+    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Scalar(v.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Scalar(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Scalar(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        Ok(Node::Scalar(v.to_string()))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::Scalar(v.to_string()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        Node::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Node::Seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<String>>()? {
+            let value = map.next_value::<Spanned<Node>>()?;
+            entries.push((key, value));
+        }
+        Ok(Node::Map(entries))
+    }
+}
+
+impl Node {
+    /// How an error message shows the value.
+    fn shown(&self) -> String {
+        match self {
+            Node::Scalar(s) => format!("'{s}'"),
+            Node::Null => "(empty)".to_string(),
+            Node::Seq => "(a list)".to_string(),
+            Node::Map(_) => "(a mapping)".to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Want {
+    Key,
+    Value,
+}
+
+/// The dotted path of the key (or of the key whose value) sits at `loc`, and the value shown.
+fn find(
+    node: &Spanned<Node>,
+    loc: Location,
+    want: Want,
+    path: &mut Vec<String>,
+) -> Option<(String, String)> {
+    let Node::Map(entries) = &node.value else {
+        return None;
+    };
+    let same = |l: Location| l.line() == loc.line() && l.column() == loc.column();
+    for (key, value) in entries {
+        path.push(key.value.clone());
+        let hit = match want {
+            Want::Key => same(key.referenced),
+            Want::Value => same(value.referenced) && !matches!(value.value, Node::Map(_)),
+        };
+        if hit {
+            return Some((path.join("."), value.value.shown()));
+        }
+        if let Some(found) = find(value, loc, want, path) {
+            return Some(found);
+        }
+        path.pop();
+    }
+    // A block mapping starts where its first key does, so an error about a whole mapping
+    // value (say `agents: {…}` where a scalar was expected) is matched only after its keys.
+    if let Want::Value = want {
+        for (key, value) in entries {
+            if same(value.referenced) {
+                path.push(key.value.clone());
+                return Some((path.join("."), value.value.shown()));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = ".prompts/config.yaml";
+
+    fn env() -> Env {
+        Env {
+            home: Some(PathBuf::from("/home/u")),
+            ..Env::default()
+        }
+    }
+
+    fn parse_ok(yaml: &str) -> Config {
+        match Config::from_yaml(yaml, Path::new(FILE), Path::new("/repo"), &env()) {
+            Ok(c) => c,
+            Err(e) => panic!("{yaml:?} should parse: {e}"),
+        }
+    }
+
+    /// The whole one-line error for `yaml` as the repository file.
+    fn parse_err(yaml: &str) -> String {
+        match Config::from_yaml(yaml, Path::new(FILE), Path::new("/repo"), &env()) {
+            Ok(c) => panic!("{yaml:?} should fail, got {c:?}"),
+            Err(e) => {
+                assert!(
+                    matches!(e, Error::Config { .. }),
+                    "not a config error: {e:?}"
+                );
+                let msg = e.to_string();
+                assert!(!msg.contains('\n'), "error is not one line: {msg:?}");
+                msg
+            }
+        }
+    }
+
+    /// The template with its commented-out keys (`# home: ~/.claude`) switched on.
+    fn uncommented_template() -> String {
+        TEMPLATE
+            .lines()
+            .map(|line| {
+                let indent = line.len() - line.trim_start().len();
+                match line.trim_start().strip_prefix("# ") {
+                    Some(rest)
+                        if rest.split_once(':').is_some_and(|(k, _)| {
+                            !k.is_empty()
+                                && k.bytes()
+                                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
+                        }) =>
+                    {
+                        format!("{}{rest}", &line[..indent])
+                    }
+                    _ => line.to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Every dotted key path present in a YAML document.
+    fn key_paths(yaml: &str) -> Vec<String> {
+        fn walk(node: &Node, prefix: &str, out: &mut Vec<String>) {
+            if let Node::Map(entries) = node {
+                for (k, v) in entries {
+                    let path = if prefix.is_empty() {
+                        k.value.clone()
+                    } else {
+                        format!("{prefix}.{}", k.value)
+                    };
+                    walk(&v.value, &path, out);
+                    out.push(path);
+                }
+            }
+        }
+        let tree: Spanned<Node> = serde_saphyr::from_str(yaml).expect("valid YAML");
+        let mut out = Vec::new();
+        walk(&tree.value, "", &mut out);
+        out
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::defaults(&env()).expect("defaults");
+        assert_eq!(
+            c,
+            Config {
+                agents: AgentsConfig {
+                    claude_code: AgentConfig {
+                        enabled: true,
+                        home: PathBuf::from("/home/u/.claude"),
+                    },
+                    codex: AgentConfig {
+                        enabled: true,
+                        home: PathBuf::from("/home/u/.codex"),
+                    },
+                },
+                privacy: Privacy::Summary,
+                redaction: RedactionConfig::default(),
+            }
+        );
+        assert_eq!(c.agent(Agent::Codex).home, Path::new("/home/u/.codex"));
+        assert_eq!(
+            c.agent(Agent::ClaudeCode).home,
+            Path::new("/home/u/.claude")
+        );
+    }
+
+    #[test]
+    fn env_variables_set_default_homes() {
+        let env = Env {
+            home: Some("/home/u".into()),
+            claude_config_dir: Some("/opt/claude".into()),
+            codex_home: Some("/opt/codex".into()),
+            xdg_config_home: None,
+        };
+        let c = Config::defaults(&env).expect("defaults");
+        assert_eq!(c.agent(Agent::ClaudeCode).home, Path::new("/opt/claude"));
+        assert_eq!(c.agent(Agent::Codex).home, Path::new("/opt/codex"));
+        // A file setting the home wins over the variable.
+        let c = Config::from_yaml(
+            "agents:\n  codex:\n    home: /srv/codex\n",
+            Path::new(FILE),
+            Path::new("/repo"),
+            &env,
+        )
+        .expect("parses");
+        assert_eq!(c.agent(Agent::Codex).home, Path::new("/srv/codex"));
+        assert_eq!(c.agent(Agent::ClaudeCode).home, Path::new("/opt/claude"));
+    }
+
+    #[test]
+    fn without_home_only_needed_homes_fail() {
+        let env = Env::default();
+        let err = Config::defaults(&env).expect_err("HOME is needed");
+        assert_eq!(
+            err.to_string(),
+            "cannot tell where claude-code keeps its data: HOME is not set; set HOME or \
+             CLAUDE_CONFIG_DIR, or agents.claude-code.home in .prompts/config.yaml"
+        );
+        let env = Env {
+            claude_config_dir: Some("/c".into()),
+            codex_home: Some("/x".into()),
+            ..Env::default()
+        };
+        assert!(Config::defaults(&env).is_ok());
+        let c = Config::from_yaml(
+            "agents:\n  codex:\n    enabled: false\n",
+            Path::new(FILE),
+            Path::new("/repo"),
+            &Env {
+                claude_config_dir: Some("/c".into()),
+                ..Env::default()
+            },
+        )
+        .expect("a disabled agent needs no home");
+        assert!(!c.agent(Agent::Codex).enabled);
+        assert_eq!(c.agent(Agent::Codex).home, PathBuf::new());
+    }
+
+    #[test]
+    fn user_config_path_follows_xdg() {
+        assert_eq!(
+            env().user_config_path(),
+            Some(PathBuf::from("/home/u/.config/drift/config.yaml"))
+        );
+        let xdg = Env {
+            xdg_config_home: Some("/xdg".into()),
+            ..env()
+        };
+        assert_eq!(
+            xdg.user_config_path(),
+            Some(PathBuf::from("/xdg/drift/config.yaml"))
+        );
+        let relative = Env {
+            xdg_config_home: Some("rel".into()),
+            ..env()
+        };
+        assert_eq!(
+            relative.user_config_path(),
+            Some(PathBuf::from("/home/u/.config/drift/config.yaml"))
+        );
+        assert_eq!(Env::default().user_config_path(), None);
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_give_defaults() {
+        let defaults = Config::defaults(&env()).expect("defaults");
+        for yaml in [
+            "",
+            "\n",
+            "# nothing\n",
+            "---\n",
+            "agents:\n",
+            "agents:\n  codex:\n",
+        ] {
+            assert_eq!(parse_ok(yaml), defaults, "{yaml:?}");
+        }
+    }
+
+    #[test]
+    fn template_yields_defaults() {
+        let defaults = Config::defaults(&env()).expect("defaults");
+        assert_eq!(parse_ok(TEMPLATE), defaults);
+        // With every commented-out key switched on, still the defaults (in an environment
+        // without CLAUDE_CONFIG_DIR / CODEX_HOME).
+        assert_eq!(parse_ok(&uncommented_template()), defaults);
+    }
+
+    #[test]
+    fn template_lists_every_key() {
+        let in_template = key_paths(&uncommented_template());
+        for key in KEYS {
+            assert!(
+                in_template.iter().any(|p| p == key.path),
+                "{} missing from TEMPLATE",
+                key.path
+            );
+        }
+        // And the template holds nothing the parser does not know.
+        for path in &in_template {
+            assert!(
+                KEYS.iter()
+                    .any(|k| k.path == path || k.path.starts_with(&format!("{path}."))),
+                "TEMPLATE has {path}, which KEYS lacks"
+            );
+        }
+    }
+
+    #[test]
+    fn parser_accepts_exactly_the_documented_keys() {
+        // Each documented key parses on its own with its example value...
+        for key in KEYS {
+            let mut yaml = String::new();
+            let parts: Vec<&str> = key.path.split('.').collect();
+            for (depth, part) in parts.iter().enumerate() {
+                yaml.push_str(&"  ".repeat(depth));
+                yaml.push_str(part);
+                yaml.push(':');
+                if depth + 1 == parts.len() {
+                    yaml.push(' ');
+                    yaml.push_str(key.example);
+                }
+                yaml.push('\n');
+            }
+            assert_ne!(
+                parse_ok(&yaml),
+                Config::defaults(&env()).expect("defaults"),
+                "{} with its example value should change the config",
+                key.path
+            );
+        }
+        // ...and in every section, the parser's list of valid keys is the documented one.
+        let mut sections: Vec<String> = vec![String::new()];
+        for key in KEYS {
+            let parts: Vec<&str> = key.path.split('.').collect();
+            for n in 1..parts.len() {
+                let s = parts[..n].join(".");
+                if !sections.contains(&s) {
+                    sections.push(s);
+                }
+            }
+        }
+        for section in sections {
+            let mut yaml = String::new();
+            let parts: Vec<&str> = section.split('.').filter(|p| !p.is_empty()).collect();
+            for (depth, part) in parts.iter().enumerate() {
+                yaml.push_str(&format!("{}{part}:\n", "  ".repeat(depth)));
+            }
+            yaml.push_str(&format!("{}bogus: 1\n", "  ".repeat(parts.len())));
+            let full = if section.is_empty() {
+                "bogus".to_string()
+            } else {
+                format!("{section}.bogus")
+            };
+            assert_eq!(
+                parse_err(&yaml),
+                format!(
+                    "{FILE}: unknown key '{full}' (valid: {})",
+                    section_keys(&section).join(", ")
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn privacy_names_round_trip() {
+        for p in Privacy::ALL {
+            assert_eq!(p.to_string().parse::<Privacy>(), Ok(p));
+            assert_eq!(parse_ok(&format!("privacy: {p}\n")).privacy, p);
+        }
+        assert_eq!(
+            "loud".parse::<Privacy>(),
+            Err("unknown privacy setting 'loud' (valid: attribution, summary, off)".to_string())
+        );
+        // The documented values are the parser's.
+        let documented = KEYS.iter().find(|k| k.path == "privacy").map(|k| k.valid);
+        assert_eq!(
+            documented,
+            Some(Privacy::ALL.map(Privacy::as_str).join(", ").as_str())
+        );
+    }
+
+    #[test]
+    fn unknown_keys_name_the_full_path() {
+        assert_eq!(
+            parse_err("agents:\n  claude:\n    enabled: false\n"),
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)"
+        );
+        assert_eq!(
+            parse_err("agents:\n  codex:\n    enabled: true\n    homee: /x\n"),
+            ".prompts/config.yaml: unknown key 'agents.codex.homee' (valid: enabled, home)"
+        );
+        // Same shape in both agents: the path still says which.
+        assert_eq!(
+            parse_err("agents: {codex: {}, claude-code: {enable: true}}"),
+            ".prompts/config.yaml: unknown key 'agents.claude-code.enable' (valid: enabled, home)"
+        );
+        assert_eq!(
+            parse_err("privacy: off\nllm: {}\n"),
+            ".prompts/config.yaml: unknown key 'llm' (valid: agents, privacy, redaction)"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_valid_values() {
+        assert_eq!(
+            parse_err("privacy: loud\n"),
+            ".prompts/config.yaml: bad value 'loud' for 'privacy' (valid: attribution, summary, off)"
+        );
+        assert_eq!(
+            parse_err("privacy: Summary\n"),
+            ".prompts/config.yaml: bad value 'Summary' for 'privacy' (valid: attribution, summary, off)"
+        );
+        assert_eq!(
+            parse_err("privacy: {loud: 1}\n"),
+            ".prompts/config.yaml: bad value 'loud' for 'privacy' (valid: attribution, summary, off)"
+        );
+        assert_eq!(
+            parse_err("privacy: [summary]\n"),
+            ".prompts/config.yaml: bad value (a list) for 'privacy' (valid: attribution, summary, off)"
+        );
+        assert_eq!(
+            parse_err("agents:\n  codex:\n    enabled: 3\n"),
+            ".prompts/config.yaml: bad value '3' for 'agents.codex.enabled' (valid: true, false)"
+        );
+        assert_eq!(
+            parse_err("agents: 3\n"),
+            ".prompts/config.yaml: bad value '3' for 'agents' (valid: a mapping with keys claude-code, codex)"
+        );
+        assert_eq!(
+            parse_err("redaction:\n  extra_patterns: 'x+'\n"),
+            ".prompts/config.yaml: bad value 'x+' for 'redaction.extra_patterns' (valid: a list of regular expressions)"
+        );
+        assert_eq!(
+            parse_err("agents:\n  codex:\n    home: ''\n"),
+            ".prompts/config.yaml: bad value '' for 'agents.codex.home' (empty; valid: a directory path)"
+        );
+        assert_eq!(
+            parse_err("agents:\n  codex:\n    home: ~bob/codex\n"),
+            ".prompts/config.yaml: bad value '~bob/codex' for 'agents.codex.home' ('~user' is not supported, write the full path; valid: a directory path)"
+        );
+    }
+
+    #[test]
+    fn invalid_regex_is_a_config_error() {
+        assert_eq!(
+            parse_err("redaction:\n  extra_patterns: ['ok[0-9]+', '(unclosed']\n"),
+            ".prompts/config.yaml: bad value '(unclosed' for 'redaction.extra_patterns': unclosed group (valid: regular expressions in Rust regex syntax)"
+        );
+    }
+
+    #[test]
+    fn yaml_syntax_errors_give_the_line() {
+        let msg = parse_err("privacy: summary\nagents:\n  codex: [1, 2\n");
+        assert!(msg.starts_with(".prompts/config.yaml: line 3: "), "{msg}");
+        let msg = parse_err("agents:\n\tcodex: {}\n");
+        assert_eq!(
+            msg,
+            ".prompts/config.yaml: line 2: tabs disallowed within this context (block indentation)"
+        );
+        let msg = parse_err("privacy: summary\nprivacy: off\n");
+        assert!(
+            msg.starts_with(".prompts/config.yaml: line 2: duplicate"),
+            "{msg}"
+        );
+        let msg = parse_err("- just\n- a list\n");
+        assert!(msg.starts_with(".prompts/config.yaml: line 1: "), "{msg}");
+    }
+
+    #[test]
+    fn homes_expand_tilde_and_resolve_relative_paths() {
+        let c = parse_ok(
+            "agents:\n  claude-code:\n    home: ~/alt/claude\n  codex:\n    home: tools/codex-home\n",
+        );
+        assert_eq!(
+            c.agent(Agent::ClaudeCode).home,
+            Path::new("/home/u/alt/claude")
+        );
+        // Relative in the repository file: from the repository root.
+        assert_eq!(
+            c.agent(Agent::Codex).home,
+            Path::new("/repo/tools/codex-home")
+        );
+        assert_eq!(
+            parse_ok("agents:\n  codex:\n    home: '~'\n")
+                .agent(Agent::Codex)
+                .home,
+            Path::new("/home/u")
+        );
+    }
+
+    /// A temporary repository root and user config directory, with the files written.
+    struct Files {
+        _dir: tempfile::TempDir,
+        root: PathBuf,
+        env: Env,
+    }
+
+    fn files(user: Option<&str>, repo: Option<&str>) -> Files {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let home = dir.path().join("home");
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join(".prompts")).expect("mkdir");
+        std::fs::create_dir_all(home.join(".config/drift")).expect("mkdir");
+        if let Some(text) = user {
+            std::fs::write(home.join(".config/drift/config.yaml"), text).expect("write");
+        }
+        if let Some(text) = repo {
+            std::fs::write(root.join(REPO_CONFIG), text).expect("write");
+        }
+        Files {
+            env: Env {
+                home: Some(home),
+                ..Env::default()
+            },
+            root,
+            _dir: dir,
+        }
+    }
+
+    #[test]
+    fn missing_files_give_defaults() {
+        let f = files(None, None);
+        assert_eq!(
+            Config::load(&f.root, &f.env).expect("loads"),
+            Config::defaults(&f.env).expect("defaults")
+        );
+        let nowhere = f.root.join("nope.yaml");
+        assert_eq!(
+            Config::load_files(Some(&nowhere), Some(&nowhere), &f.root, &f.env).expect("loads"),
+            Config::defaults(&f.env).expect("defaults")
+        );
+    }
+
+    #[test]
+    fn layers_merge_key_by_key() {
+        let f = files(
+            Some(
+                "agents:\n  claude-code:\n    home: /u/claude\n  codex:\n    home: codex-data\n\
+                 privacy: attribution\nredaction:\n  extra_patterns: ['USER-[0-9]+']\n",
+            ),
+            Some(
+                "privacy: off\nagents:\n  codex:\n    enabled: false\n\
+                 redaction:\n  extra_patterns: ['REPO-[0-9]+', 'USER-[0-9]+']\n",
+            ),
+        );
+        let c = Config::load(&f.root, &f.env).expect("loads");
+        let home = f.env.home.clone().expect("home");
+        // The repository file set only privacy, codex.enabled and a pattern: the user's homes
+        // stay; a relative home in the user file starts at HOME.
+        assert_eq!(
+            c.agents,
+            AgentsConfig {
+                claude_code: AgentConfig {
+                    enabled: true,
+                    home: PathBuf::from("/u/claude"),
+                },
+                codex: AgentConfig {
+                    enabled: false,
+                    home: home.join("codex-data"),
+                },
+            }
+        );
+        assert_eq!(c.privacy, Privacy::Off);
+        // Patterns add up across layers, without duplicates.
+        assert_eq!(c.redaction.extra_patterns, ["USER-[0-9]+", "REPO-[0-9]+"]);
+        let r = c.redactor().expect("redactor");
+        assert_eq!(
+            r.redact("USER-1 REPO-2 plain"),
+            "[REDACTED:custom] [REDACTED:custom] plain"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_that_has_them() {
+        let f = files(Some("privacy: loud\n"), None);
+        let err = Config::load(&f.root, &f.env).expect_err("bad user file");
+        assert_eq!(
+            err.to_string(),
+            "~/.config/drift/config.yaml: bad value 'loud' for 'privacy' (valid: attribution, summary, off)"
+        );
+        let f = files(Some("privacy: off\n"), Some("agents:\n  claude:\n"));
+        let err = Config::load(&f.root, &f.env).expect_err("bad repo file");
+        assert_eq!(
+            err.to_string(),
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)"
+        );
+        assert_eq!(err.exit_code(), 1);
+    }
+
+    #[test]
+    fn redactor_keeps_builtin_shapes() {
+        let c = parse_ok("redaction:\n  extra_patterns: ['ACME-[0-9]{4}']\n");
+        let aws = format!("AKIA{}", "QWERTYUIOPASDFGH");
+        let out = c
+            .redactor()
+            .expect("redactor")
+            .redact(&format!("ACME-1234 {aws}"))
+            .into_owned();
+        assert_eq!(out, "[REDACTED:custom] [REDACTED:aws-access-key]");
     }
 }
