@@ -32,9 +32,14 @@ pub struct Outcome {
 
 /// Resolve a revision to a full commit id (a user error when it does not name a commit).
 pub fn resolve(repo: &Repo, rev: &str) -> Result<String> {
-    repo.git_opt(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?
-        .map(|s| s.trim().to_string())
-        .ok_or_else(|| Error::user(format!("'{rev}' does not name a commit")))
+    repo.git_opt(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        &format!("{rev}^{{commit}}"),
+    ])?
+    .map(|s| s.trim().to_string())
+    .ok_or_else(|| Error::user(format!("'{rev}' does not name a commit")))
 }
 
 /// Attribute `commit` and write its note (unless privacy is `off`).
@@ -64,14 +69,12 @@ fn record(
     if privacy != Privacy::Off {
         let gix = repo.gix()?;
         let oid = parse_oid(&attr.commit)?;
-        written = if replace {
-            notes::replace(&gix, oid, &note)?
+        let outcome = if replace {
+            notes::replace_at(&gix, notes::NOTES_REF, oid, &note)?
         } else {
-            !matches!(
-                notes::write(&gix, oid, &note)?,
-                notes::WriteOutcome::Unchanged
-            )
+            notes::write(&gix, oid, &note)?
         };
+        written = !matches!(outcome, notes::WriteOutcome::Unchanged);
     }
     store.bind(&attr.commit, &attr.bind)?;
     let (ai, modified, human) = attr.counts();
@@ -209,9 +212,11 @@ pub fn reanchor(old: &Note, diff: &CommitDiff) -> Note {
         for r in ranges {
             for (i, h) in r.hashes.iter().enumerate() {
                 if r.who != Who::Human {
-                    pool.entry(h.as_str())
-                        .or_default()
-                        .push((r.start + i as u32, &r.who, r.prompt.as_ref()));
+                    pool.entry(h.as_str()).or_default().push((
+                        r.start + i as u32,
+                        &r.who,
+                        r.prompt.as_ref(),
+                    ));
                 }
             }
         }

@@ -117,6 +117,9 @@ pub struct BackfillArgs {
 pub struct LogArgs {
     /// Commits to show (git log syntax; default: the current branch)
     pub range: Option<String>,
+    /// Show at most N commits (also `-N`, as in git log)
+    #[arg(short = 'n', long = "max-count", value_name = "N")]
+    pub max_count: Option<usize>,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -142,6 +145,26 @@ pub struct HookArgs {
     /// The arguments git passed to the hook
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
+}
+
+/// Rewrite git-style numeric options (`git drift log -3`) into clap's form (`-n 3`).
+pub fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
+    let args: Vec<String> = args.into_iter().collect();
+    let is_log = args.get(1).is_some_and(|a| a == "log");
+    args.into_iter()
+        .enumerate()
+        .flat_map(|(i, a)| {
+            let numeric = i > 1
+                && a.len() > 1
+                && a.starts_with('-')
+                && a[1..].bytes().all(|b| b.is_ascii_digit());
+            if is_log && numeric {
+                vec!["-n".to_string(), a[1..].to_string()]
+            } else {
+                vec![a]
+            }
+        })
+        .collect()
 }
 
 /// Run `git drift` with parsed arguments; returns the process exit code.
@@ -394,8 +417,13 @@ fn cmd_bind(args: &BindArgs) -> Result<()> {
     let mut store = ctx.store()?;
     ctx.capture(&mut store, None, None, false)?;
     let redactor = ctx.config.redactor()?;
-    let outcome =
-        crate::bind::bind(&ctx.repo, &mut store, &redactor, ctx.config.privacy, &commit)?;
+    let outcome = crate::bind::bind(
+        &ctx.repo,
+        &mut store,
+        &redactor,
+        ctx.config.privacy,
+        &commit,
+    )?;
     print_bind(&[outcome], args.json, &mut std::io::stdout())
 }
 
@@ -441,8 +469,16 @@ pub fn print_bind(
             o.modified_lines,
             o.human_lines,
             o.sessions.len(),
-            if o.sessions.len() == 1 { "session" } else { "sessions" },
-            if o.note_written { "" } else { " (note unchanged)" }
+            if o.sessions.len() == 1 {
+                "session"
+            } else {
+                "sessions"
+            },
+            if o.note_written {
+                ""
+            } else {
+                " (note unchanged)"
+            }
         )
         .map_err(out_err)?;
         for (path, why) in &o.skipped {
@@ -461,7 +497,14 @@ fn cmd_log(args: &LogArgs) -> Result<()> {
     let paint = Paint {
         on: !args.json && ui::use_color(Some(&ctx.repo)),
     };
-    let r = crate::report::print_log(&ctx.repo, args.range.as_deref(), args.json, paint, &mut out);
+    let r = crate::report::print_log(
+        &ctx.repo,
+        args.range.as_deref(),
+        args.max_count,
+        args.json,
+        paint,
+        &mut out,
+    );
     out.finish();
     r
 }

@@ -121,13 +121,7 @@ fn post_rewrite(args: &[String]) -> Result<()> {
     let mut store = ctx.store()?;
     ctx.capture(&mut store, None, None, false)?;
     let redactor = ctx.config.redactor()?;
-    bind::rewrite(
-        &ctx.repo,
-        &mut store,
-        &redactor,
-        ctx.config.privacy,
-        &pairs,
-    )?;
+    bind::rewrite(&ctx.repo, &mut store, &redactor, ctx.config.privacy, &pairs)?;
     Ok(())
 }
 

@@ -45,10 +45,7 @@ pub fn summarise(commit: &str, subject: &str, note: Option<&Note>) -> CommitSumm
         human = by.total.human;
         modified = by.total.modified;
         for s in note.sessions.values() {
-            let lines = by
-                .session
-                .get(&s.id)
-                .map_or(0, |c| c.ai + c.modified);
+            let lines = by.session.get(&s.id).map_or(0, |c| c.ai + c.modified);
             let row = rows
                 .entry((s.agent.clone(), s.model.clone()))
                 .or_insert_with(|| AgentRow {
@@ -78,12 +75,24 @@ pub fn summarise(commit: &str, subject: &str, note: Option<&Note>) -> CommitSumm
 }
 
 /// The commits of `range` (default HEAD), newest first, with subjects.
-pub fn commits(repo: &Repo, range: Option<&str>) -> Result<Vec<(String, String)>> {
+pub fn commits(
+    repo: &Repo,
+    range: Option<&str>,
+    max: Option<usize>,
+) -> Result<Vec<(String, String)>> {
     let range = range.unwrap_or("HEAD");
-    if range == "HEAD" && repo.git_opt(&["rev-parse", "--verify", "--quiet", "HEAD"])?.is_none() {
+    if range == "HEAD"
+        && repo
+            .git_opt(&["rev-parse", "--verify", "--quiet", "HEAD"])?
+            .is_none()
+    {
         return Ok(Vec::new());
     }
-    let out = repo.git(&["log", "--format=%H%x00%s", range, "--"])?;
+    let max = max.map(|n| format!("--max-count={n}"));
+    let mut args = vec!["log", "--format=%H%x00%s"];
+    args.extend(max.as_deref());
+    args.extend([range, "--"]);
+    let out = repo.git(&args)?;
     Ok(out
         .lines()
         .filter_map(|l| l.split_once('\0'))
@@ -95,13 +104,14 @@ pub fn commits(repo: &Repo, range: Option<&str>) -> Result<Vec<(String, String)>
 pub fn print_log(
     repo: &Repo,
     range: Option<&str>,
+    max: Option<usize>,
     json_out: bool,
     paint: Paint,
     out: &mut impl Write,
 ) -> Result<()> {
     let gix = repo.gix()?;
     let mut all = Vec::new();
-    for (commit, subject) in commits(repo, range)? {
+    for (commit, subject) in commits(repo, range, max)? {
         let note = notes::read_union(&gix, parse_oid(&commit)?)?;
         let summary = summarise(&commit, &subject, note.as_ref());
         if json_out {
@@ -137,8 +147,12 @@ pub fn print_log(
             .map_err(out_err)?;
         }
         if summary.human > 0 {
-            writeln!(out, "  ✋ [human] {}", plural(summary.human, "line", "lines"))
-                .map_err(out_err)?;
+            writeln!(
+                out,
+                "  ✋ [human] {}",
+                plural(summary.human, "line", "lines")
+            )
+            .map_err(out_err)?;
         }
         if !summary.has_note {
             writeln!(out, "  {}", paint.dim("(no drift note)")).map_err(out_err)?;
@@ -186,8 +200,14 @@ pub fn print_show(
         let text = serde_json::to_string_pretty(&v).unwrap_or_default();
         return writeln!(out, "{text}").map_err(out_err);
     }
-    writeln!(out, "{} {} — {}", paint.yellow("commit"), paint.yellow(&commit), subject)
-        .map_err(out_err)?;
+    writeln!(
+        out,
+        "{} {} — {}",
+        paint.yellow("commit"),
+        paint.yellow(&commit),
+        subject
+    )
+    .map_err(out_err)?;
     let Some(note) = note else {
         return writeln!(
             out,
@@ -259,7 +279,11 @@ fn fmt_range(start: u32, end: u32, modified: bool) -> String {
     } else {
         format!("{start}-{end}")
     };
-    if modified { format!("{r} (modified)") } else { r }
+    if modified {
+        format!("{r} (modified)")
+    } else {
+        r
+    }
 }
 
 /// Per file, the line ranges a session wrote.

@@ -53,17 +53,28 @@ const CODEX_C: &str = "cccc3333-4d2e-7a10-9c3b-5e6f7a8b9c0d";
 fn pure_agent_commit_is_all_ai_and_readable_with_plain_git() {
     let env = setup();
     let mut c = Claude::new(&env, CLAUDE_A, T0 + 100);
-    c.prompt("Add a retrying fetch")
-        .write("src/net.py", "import time\n\ndef fetch(url):\n    for attempt in range(3):\n        return get(url)\n");
+    c.prompt("Add a retrying fetch").write(
+        "src/net.py",
+        "import time\n\ndef fetch(url):\n    for attempt in range(3):\n        return get(url)\n",
+    );
     env.tick(200);
     let commit = env.commit("Add fetch");
     assert_eq!(labels(&env, &commit, "src/net.py"), vec!["ai:aaaa"; 5]);
     let text = note_text(&env, &commit).expect("note written by post-commit");
     assert!(text.starts_with("drift-note/1\n"), "{text}");
-    assert!(text.contains(CLAUDE_A) && text.contains("agent=claude-code"), "{text}");
-    assert!(text.contains("Add a retrying fetch"), "prompt excerpt in summary mode: {text}");
+    assert!(
+        text.contains(CLAUDE_A) && text.contains("agent=claude-code"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Add a retrying fetch"),
+        "prompt excerpt in summary mode: {text}"
+    );
     let log = env.git(&["log", "--notes=drift", "-1"]);
-    assert!(log.contains("Notes (drift):") && log.contains("drift-note/1"), "{log}");
+    assert!(
+        log.contains("Notes (drift):") && log.contains("drift-note/1"),
+        "{log}"
+    );
 
     let v = json_out(&env.drift_ok(&["log", "--json"]));
     let first = &v[0];
@@ -76,7 +87,12 @@ fn pure_agent_commit_is_all_ai_and_readable_with_plain_git() {
     // The initial commit predates git drift's evidence: human lines, no agents.
     assert_eq!(v[1]["agents"].as_array().unwrap().len(), 0);
     let text = env.drift_ok(&["log"]);
-    assert!(text.contains("💭 [claude-code] claude-sonnet-4-5-20250929 · 1 edit accepted, 0 rejected · 5 lines"), "{text}");
+    assert!(
+        text.contains(
+            "💭 [claude-code] claude-sonnet-4-5-20250929 · 1 edit accepted, 0 rejected · 5 lines"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -91,7 +107,10 @@ fn agent_lines_human_tweaks_and_human_lines() {
         "    config = load_config(path)\n    server = Server(config)\n    server.run(port=8080)\n",
     );
     // The human changes one agent line and adds one of their own.
-    let text = env.read("app.py").replace("port=8080", "port=9090").replace("def main():\n", "def main():\n    # entry point\n");
+    let text = env
+        .read("app.py")
+        .replace("port=8080", "port=9090")
+        .replace("def main():\n", "def main():\n    # entry point\n");
     env.write("app.py", &text);
     env.tick(300);
     let commit = env.commit("main");
@@ -111,8 +130,12 @@ fn rejected_edits_are_never_attributed_and_are_counted() {
     env.write("a.py", "x = 1\n");
     env.commit("a");
     let mut c = Claude::new(&env, CLAUDE_A, T0 + 200);
-    c.prompt("change x")
-        .rejected_edit("a.py", "x = 1\n", "x = compute_the_value()\n", Some("keep it a constant"));
+    c.prompt("change x").rejected_edit(
+        "a.py",
+        "x = 1\n",
+        "x = compute_the_value()\n",
+        Some("keep it a constant"),
+    );
     // The human then writes exactly what the agent proposed: still human.
     env.write("a.py", "x = compute_the_value()\n");
     env.tick(300);
@@ -125,7 +148,10 @@ fn rejected_edits_are_never_attributed_and_are_counted() {
     let why = s["rejected_approaches"][0].as_str().unwrap();
     assert!(why.contains("keep it a constant"), "{why}");
     let text = env.drift_ok(&["show"]);
-    assert!(text.contains("rejected: declined Edit of a.py: keep it a constant"), "{text}");
+    assert!(
+        text.contains("rejected: declined Edit of a.py: keep it a constant"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -134,9 +160,16 @@ fn two_agents_on_one_file() {
     env.write("lib.rs", "// lib\n");
     env.commit("lib");
     let mut c = Claude::new(&env, CLAUDE_A, T0 + 200);
-    c.prompt("add parse").edit("lib.rs", "// lib\n", "// lib\npub fn parse(s: &str) -> u32 {\n    s.parse().unwrap_or(0)\n}\n");
+    c.prompt("add parse").edit(
+        "lib.rs",
+        "// lib\n",
+        "// lib\npub fn parse(s: &str) -> u32 {\n    s.parse().unwrap_or(0)\n}\n",
+    );
     let mut x = Codex::new(&env, CODEX_C, T0 + 260);
-    let after = format!("{}pub fn render(n: u32) -> String {{\n    format!(\"{{n}}\")\n}}\n", env.read("lib.rs"));
+    let after = format!(
+        "{}pub fn render(n: u32) -> String {{\n    format!(\"{{n}}\")\n}}\n",
+        env.read("lib.rs")
+    );
     x.prompt("add render").patch(
         "*** Begin Patch\n*** Update File: lib.rs\n@@\n     s.parse().unwrap_or(0)\n }\n+pub fn render(n: u32) -> String {\n+    format!(\"{n}\")\n+}\n*** End Patch\n",
         &[("lib.rs", &after)],
@@ -145,10 +178,17 @@ fn two_agents_on_one_file() {
     let commit = env.commit("both");
     assert_eq!(
         labels(&env, &commit, "lib.rs"),
-        vec!["-", "ai:aaaa", "ai:aaaa", "ai:aaaa", "ai:cccc", "ai:cccc", "ai:cccc"]
+        vec![
+            "-", "ai:aaaa", "ai:aaaa", "ai:aaaa", "ai:cccc", "ai:cccc", "ai:cccc"
+        ]
     );
     let v = json_out(&env.drift_ok(&["log", "--json", "-1"]));
-    let agents: Vec<&str> = v[0]["agents"].as_array().unwrap().iter().map(|a| a["agent"].as_str().unwrap()).collect();
+    let agents: Vec<&str> = v[0]["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["agent"].as_str().unwrap())
+        .collect();
     assert_eq!(agents, vec!["claude-code", "codex"]);
 }
 
@@ -156,7 +196,8 @@ fn two_agents_on_one_file() {
 fn lines_deleted_before_commit_are_not_attributed_and_count_as_superseded() {
     let env = setup();
     let mut c = Claude::new(&env, CLAUDE_A, T0 + 200);
-    c.prompt("draft").write("notes.txt", "first draft line one\nfirst draft line two\n");
+    c.prompt("draft")
+        .write("notes.txt", "first draft line one\nfirst draft line two\n");
     c.write("notes.txt", "second version entirely\n");
     c.write("scratch.txt", "temporary scratch content\n");
     std::fs::remove_file(env.repo.join("scratch.txt")).unwrap();
@@ -165,14 +206,19 @@ fn lines_deleted_before_commit_are_not_attributed_and_count_as_superseded() {
     assert_eq!(labels(&env, &commit, "notes.txt"), vec!["ai:aaaa"]);
     let show = json_out(&env.drift_ok(&["show", "--json"]));
     let s = &show["sessions"][0];
-    assert_eq!((s["accepted"].as_u64(), s["superseded"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (s["accepted"].as_u64(), s["superseded"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert!(show["sessions"][0]["files"].get("scratch.txt").is_none());
 }
 
 #[test]
 fn binding_twice_is_byte_identical() {
     let env = setup();
-    Claude::new(&env, CLAUDE_A, T0 + 200).prompt("p").write("f.txt", "alpha beta gamma\n");
+    Claude::new(&env, CLAUDE_A, T0 + 200)
+        .prompt("p")
+        .write("f.txt", "alpha beta gamma\n");
     env.tick(300);
     let commit = env.commit("f");
     let before = note_text(&env, &commit).unwrap();
@@ -186,7 +232,9 @@ fn binding_twice_is_byte_identical() {
 #[test]
 fn amend_moves_the_note_without_duplicates() {
     let env = setup();
-    Claude::new(&env, CLAUDE_A, T0 + 200).prompt("p").write("f.py", "def f():\n    return 42\n");
+    Claude::new(&env, CLAUDE_A, T0 + 200)
+        .prompt("p")
+        .write("f.py", "def f():\n    return 42\n");
     env.tick(300);
     let old = env.commit("f");
     env.write("f.py", &format!("{}# human footer\n", env.read("f.py")));
@@ -195,10 +243,17 @@ fn amend_moves_the_note_without_duplicates() {
     env.git(&["commit", "-q", "--amend", "-m", "f amended"]);
     let new = env.git(&["rev-parse", "HEAD"]).trim().to_string();
     assert_ne!(old, new);
-    assert_eq!(labels(&env, &new, "f.py"), vec!["ai:aaaa", "ai:aaaa", "human"]);
+    assert_eq!(
+        labels(&env, &new, "f.py"),
+        vec!["ai:aaaa", "ai:aaaa", "human"]
+    );
     let text = note_text(&env, &new).unwrap();
     assert_eq!(text.matches("drift-note/1").count(), 1, "{text}");
-    assert_eq!(text.matches(&format!("session {CLAUDE_A}")).count(), 1, "{text}");
+    assert_eq!(
+        text.matches(&format!("session {CLAUDE_A}")).count(),
+        1,
+        "{text}"
+    );
 }
 
 #[test]
@@ -207,7 +262,11 @@ fn rebase_onto_a_changed_base_reanchors_lines() {
     env.write("f.py", "a = 1\nb = 2\n");
     env.commit("base");
     env.git(&["checkout", "-q", "-b", "feature"]);
-    Claude::new(&env, CLAUDE_A, T0 + 200).prompt("add c").edit("f.py", "b = 2\n", "b = 2\nc = compute(a, b)\n");
+    Claude::new(&env, CLAUDE_A, T0 + 200).prompt("add c").edit(
+        "f.py",
+        "b = 2\n",
+        "b = 2\nc = compute(a, b)\n",
+    );
     env.tick(300);
     env.commit("c");
     env.git(&["checkout", "-q", "main"]);
@@ -224,7 +283,9 @@ fn rebase_onto_a_changed_base_reanchors_lines() {
 fn cherry_pick_and_squash_merge_carry_attribution() {
     let env = setup();
     env.git(&["checkout", "-q", "-b", "feature"]);
-    Claude::new(&env, CLAUDE_A, T0 + 200).prompt("feature").write("feat.py", "def feature():\n    return 'feature'\n");
+    Claude::new(&env, CLAUDE_A, T0 + 200)
+        .prompt("feature")
+        .write("feat.py", "def feature():\n    return 'feature'\n");
     env.tick(300);
     let picked = env.commit("feature");
     env.git(&["checkout", "-q", "main"]);
@@ -238,7 +299,10 @@ fn cherry_pick_and_squash_merge_carry_attribution() {
     env.git(&["checkout", "-q", "main"]);
     env.git(&["merge", "-q", "--squash", "feature"]);
     let squashed = env.commit("squash feature");
-    assert_eq!(labels(&env, &squashed, "feat.py"), vec!["ai:aaaa", "ai:aaaa"]);
+    assert_eq!(
+        labels(&env, &squashed, "feat.py"),
+        vec!["ai:aaaa", "ai:aaaa"]
+    );
 }
 
 #[test]
@@ -254,8 +318,11 @@ fn merge_commit_attributes_only_lines_new_to_all_parents() {
     env.commit("main");
     env.tick(60);
     env.git(&["merge", "-q", "--no-ff", "--no-commit", "side"]);
-    Claude::new(&env, CLAUDE_A, T0 + 600).prompt("resolve").edit("f.txt", "base\n", "base\nmerged by agent\n");
+    Claude::new(&env, CLAUDE_A, T0 + 600)
+        .prompt("resolve")
+        .edit("f.txt", "base\n", "base\nmerged by agent\n");
     env.tick(700);
+    env.git(&["add", "-A"]);
     env.git(&["commit", "-q", "-m", "merge side"]);
     let merge = env.git(&["rev-parse", "HEAD"]).trim().to_string();
     assert_eq!(labels(&env, &merge, "f.txt"), vec!["-", "ai:aaaa"]);
@@ -265,15 +332,27 @@ fn merge_commit_attributes_only_lines_new_to_all_parents() {
 #[test]
 fn corrupt_store_never_blocks_a_commit() {
     let env = setup();
-    std::fs::write(env.repo.join(".prompts/events.db"), b"this is not a database at all").unwrap();
+    std::fs::write(
+        env.repo.join(".prompts/events.db"),
+        b"this is not a database at all",
+    )
+    .unwrap();
     env.write("x.txt", "x\n");
     env.tick(60);
     env.git(&["add", "-A"]);
-    let out = env.cmd_in("git", &env.repo).args(["commit", "-q", "-m", "x"]).output().unwrap();
+    let out = env
+        .cmd_in("git", &env.repo)
+        .args(["commit", "-q", "-m", "x"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("git drift: warning: post-commit:"), "{err}");
-    assert_eq!(err.lines().filter(|l| l.contains("git drift")).count(), 1, "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.contains("git drift")).count(),
+        1,
+        "{err}"
+    );
     assert_eq!(env.git(&["log", "-1", "--format=%s"]).trim(), "x");
 }
 
@@ -285,7 +364,8 @@ fn backfill_attributes_old_commits_idempotently() {
     let mut c = Claude::new(&env, CLAUDE_A, T0 + 100);
     let mut commits = Vec::new();
     for (i, name) in ["one.py", "two.py", "three.py"].iter().enumerate() {
-        c.prompt(&format!("write {name}")).write(name, &format!("value_{i} = compute_{i}()\n"));
+        c.prompt(&format!("write {name}"))
+            .write(name, &format!("value_{i} = compute_{i}()\n"));
         c.now += 120_000;
         env.tick(240);
         commits.push(env.commit(name));
@@ -293,7 +373,11 @@ fn backfill_attributes_old_commits_idempotently() {
     // No hooks were installed: no notes yet.
     assert!(note_text(&env, &commits[0]).is_none());
     let out = env.drift_ok(&["backfill"]);
-    assert_eq!(out.lines().filter(|l| l.contains("1 ai")).count(), 3, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("1 ai")).count(),
+        3,
+        "{out}"
+    );
     for (c, name) in commits.iter().zip(["one.py", "two.py", "three.py"]) {
         assert_eq!(labels(&env, c, name), vec!["ai:aaaa"], "{name}");
     }
@@ -304,15 +388,23 @@ fn backfill_attributes_old_commits_idempotently() {
 #[test]
 fn privacy_attribution_keeps_text_out_and_off_writes_no_note() {
     let env = setup();
-    std::fs::write(env.repo.join(".prompts/config.yaml"), "privacy: attribution\n").unwrap();
-    Claude::new(&env, CLAUDE_A, T0 + 200).prompt("a very secret plan").write("p.txt", "private line here\n");
+    std::fs::write(
+        env.repo.join(".prompts/config.yaml"),
+        "privacy: attribution\n",
+    )
+    .unwrap();
+    Claude::new(&env, CLAUDE_A, T0 + 200)
+        .prompt("a very secret plan")
+        .write("p.txt", "private line here\n");
     env.tick(300);
     let commit = env.commit("p");
     let text = note_text(&env, &commit).unwrap();
     assert!(text.contains(CLAUDE_A), "{text}");
     assert!(!text.contains("a very secret plan"), "{text}");
     std::fs::write(env.repo.join(".prompts/config.yaml"), "privacy: off\n").unwrap();
-    Claude::new(&env, CLAUDE_B, T0 + 400).prompt("more").write("q.txt", "another line here\n");
+    Claude::new(&env, CLAUDE_B, T0 + 400)
+        .prompt("more")
+        .write("q.txt", "another line here\n");
     env.tick(300);
     let commit = env.commit("q");
     assert!(note_text(&env, &commit).is_none());

@@ -2,5 +2,7 @@
 use clap::Parser;
 
 fn main() {
-    std::process::exit(drift::cli::run(drift::cli::Cli::parse()));
+    std::process::exit(drift::cli::run(drift::cli::Cli::parse_from(
+        drift::cli::normalize_args(std::env::args()),
+    )));
 }
