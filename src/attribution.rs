@@ -347,18 +347,24 @@ pub fn written_lines(edit: &Edit) -> Vec<String> {
     }
 }
 
+fn push_once(v: &mut Vec<usize>, i: usize) {
+    if v.last() != Some(&i) {
+        v.push(i);
+    }
+}
+
 /// Whitespace-normalised form of a line: trimmed, inner runs of whitespace folded to one space.
 pub fn normalise(line: &str) -> String {
     line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn attribute_file(file: &FileDiff, candidates: &[Candidate], redactor: &Redactor) -> Vec<LineAttr> {
-    // Latest applied edit wins: later candidates overwrite earlier ones. Primary evidence first
-    // fills the maps; fallback evidence only fills lines primary evidence leaves open.
-    let mut exact: HashMap<&str, usize> = HashMap::new();
-    let mut loose: HashMap<String, usize> = HashMap::new();
-    let mut fb_exact: HashMap<&str, usize> = HashMap::new();
-    let mut fb_loose: HashMap<String, usize> = HashMap::new();
+    // Every edit that wrote a text, oldest first: exact text, then whitespace-normalised;
+    // fallback evidence is consulted only when primary evidence has nothing.
+    let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut loose: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut fb_exact: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut fb_loose: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, c) in candidates.iter().enumerate() {
         if c.rejected {
             continue;
@@ -373,29 +379,72 @@ fn attribute_file(file: &FileDiff, candidates: &[Candidate], redactor: &Redactor
             if trimmed.trim().is_empty() {
                 continue;
             }
-            e.insert(trimmed, i);
-            l.insert(normalise(trimmed), i);
+            push_once(e.entry(trimmed).or_default(), i);
+            push_once(l.entry(normalise(trimmed)).or_default(), i);
         }
     }
     let mut out: Vec<LineAttr> = Vec::with_capacity(file.added.len());
+    let mut options: Vec<&[usize]> = Vec::with_capacity(file.added.len());
     let mut unmatched = Vec::new();
     for (n, text) in &file.added {
         let red = redactor.redact(text);
         let key: Cow<str> = Cow::Borrowed(red.trim_end());
-        let hit = if key.trim().is_empty() {
-            None
+        let found: &[usize] = if key.trim().is_empty() {
+            &[]
         } else {
-            exact
-                .get(key.as_ref())
-                .or_else(|| loose.get(&normalise(&key)))
-                .or_else(|| fb_exact.get(key.as_ref()))
-                .or_else(|| fb_loose.get(&normalise(&key)))
-                .copied()
+            let norm = normalise(&key);
+            [
+                exact.get(key.as_ref()),
+                loose.get(&norm),
+                fb_exact.get(key.as_ref()),
+                fb_loose.get(&norm),
+            ]
+            .into_iter()
+            .flatten()
+            .next()
+            .map_or(&[], Vec::as_slice)
         };
-        if hit.is_none() && key.trim().chars().count() >= MODIFIED_MIN_CHARS {
+        if found.is_empty() && key.trim().chars().count() >= MODIFIED_MIN_CHARS {
             unmatched.push(out.len());
         }
-        out.push(make_line(*n, text, hit.map(|i| (Who::Ai, &candidates[i]))));
+        // The latest edit that wrote the text wins, unless a neighbour settles it below.
+        let hit = found.last().map(|&i| (Who::Ai, &candidates[i]));
+        out.push(make_line(*n, text, hit));
+        options.push(found);
+    }
+    // Lines several edits wrote (`}`, `return x`) go with the adjacent line's edit when that
+    // edit wrote them too: the block an edit wrote stays whole. The line before decides first;
+    // the line after only for lines the one before did not settle.
+    let mut settled = vec![false; out.len()];
+    for pass in [true, false] {
+        let order: Vec<usize> = if pass {
+            (0..out.len()).collect()
+        } else {
+            (0..out.len()).rev().collect()
+        };
+        for i in order {
+            if options[i].len() < 2 || settled[i] {
+                continue;
+            }
+            let neighbour = if pass { i.checked_sub(1) } else { Some(i + 1) };
+            let Some(j) = neighbour.filter(|&j| j < out.len()) else {
+                continue;
+            };
+            if out[j].line.abs_diff(out[i].line) != 1 {
+                continue;
+            }
+            let Some(edit) = out[j].edit.clone() else {
+                continue;
+            };
+            if let Some(&ci) = options[i]
+                .iter()
+                .find(|&&ci| candidates[ci].event.id == edit)
+            {
+                let (line, text) = (out[i].line, out[i].text.clone());
+                out[i] = make_line(line, &text, Some((Who::Ai, &candidates[ci])));
+                settled[i] = true;
+            }
+        }
     }
     // Modified: an unmatched line close to a line some applied edit wrote.
     let pool: Vec<(usize, &str)> = candidates

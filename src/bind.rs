@@ -196,6 +196,9 @@ pub fn rewrite(
     Ok(outcomes)
 }
 
+/// A line of an old note: its number, author and prompt key.
+type OldLine<'a> = (u32, &'a Who, Option<&'a String>);
+
 /// The old note's attribution carried onto the lines `diff` added whose content (hash) it
 /// describes in the same file (or, for a renamed file, the old path). Lines whose content
 /// changed get nothing from it; sessions come along only when one of their lines did.
@@ -207,8 +210,8 @@ pub fn reanchor(old: &Note, diff: &CommitDiff) -> Note {
             .get(&file.path)
             .or_else(|| file.old_path.as_ref().and_then(|p| old.files.get(p)));
         let Some(ranges) = source else { continue };
-        // hash -> candidate old lines (line number, who, prompt), each usable once.
-        let mut pool: HashMap<&str, Vec<(u32, &Who, Option<&String>)>> = HashMap::new();
+        // hash -> candidate old lines, each usable once.
+        let mut pool: HashMap<&str, Vec<OldLine<'_>>> = HashMap::new();
         for r in ranges {
             for (i, h) in r.hashes.iter().enumerate() {
                 if r.who != Who::Human {

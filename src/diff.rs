@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn parses_added_lines_renames_and_binaries() {
-        let text = "\0abc\01700000000\0p1\0Subject line\0\n\
+        let text = "\x00abc\x001700000000\x00p1\x00Subject line\x00\n\
 diff --git a/src/a.py b/src/a.py\n\
 index 1..2 100644\n\
 --- a/src/a.py\n\
@@ -254,7 +254,7 @@ Binary files /dev/null and b/img.png differ\n";
 
     #[test]
     fn combined_diff_keeps_only_lines_new_to_all_parents() {
-        let text = "\0m\01\0p1 p2\0Merge\0\n\
+        let text = "\x00m\x001\x00p1 p2\x00Merge\x00\n\
 diff --cc f.txt\n\
 index 1,2..3\n\
 --- a/f.txt\n\
