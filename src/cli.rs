@@ -167,6 +167,24 @@ pub fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
         .collect()
 }
 
+/// Parse `git drift`'s command line and run it; returns the process exit code. Usage errors
+/// exit 1 (clap's default is 2, which git reserves for failures here).
+pub fn main(args: impl IntoIterator<Item = String>) -> i32 {
+    match Cli::try_parse_from(normalize_args(args)) {
+        Ok(cli) => run(cli),
+        Err(e) => usage_exit(e),
+    }
+}
+
+/// Print a clap error (or help/version) and give the exit code for it.
+pub fn usage_exit(e: clap::Error) -> i32 {
+    let _ = e.print();
+    match e.kind() {
+        clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+        _ => 1,
+    }
+}
+
 /// Run `git drift` with parsed arguments; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {

@@ -3,4 +3,5 @@
 mod common;
 mod test_attribution;
 mod test_capture;
+mod test_fixtures;
 mod test_init;

@@ -1,8 +1,5 @@
-//! `git drift`: parse the command line and hand over to the library.
-use clap::Parser;
+//! `git drift`: hand the command line to the library.
 
 fn main() {
-    std::process::exit(drift::cli::run(drift::cli::Cli::parse_from(
-        drift::cli::normalize_args(std::env::args()),
-    )));
+    std::process::exit(drift::cli::main(std::env::args()));
 }
