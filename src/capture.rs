@@ -30,8 +30,10 @@ pub struct Options<'a> {
     pub agents: Vec<(Agent, PathBuf)>,
     /// Only store events at or after this time (events without a timestamp are kept).
     pub since: Option<Millis>,
-    /// The redaction applied to every text before it is stored.
-    pub redact: &'a Redactor,
+    /// Builds the redaction applied to every text before it is stored. Called once, and only
+    /// when there is something to read: compiling the secret patterns costs more than a
+    /// capture with nothing new.
+    pub redactor: &'a dyn Fn() -> Result<Redactor>,
     /// Called with (bytes done, bytes to do) as capture proceeds.
     pub progress: Option<&'a mut dyn FnMut(u64, u64)>,
 }
@@ -138,6 +140,10 @@ pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stat
         ..Stats::default()
     };
     let total: u64 = todo.iter().map(Todo::pending).sum();
+    if todo.is_empty() {
+        return Ok(stats);
+    }
+    let redactor = (opts.redactor)()?;
     let mut progress = opts.progress;
     let mut touched = HashSet::new();
     let mut done = 0;
@@ -151,7 +157,7 @@ pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stat
             mtime_ns: t.mtime_ns,
             root,
             since: opts.since,
-            redact: opts.redact,
+            redact: &redactor,
         };
         done += capture_file(store, &ctx, t.prev, &mut stats, &mut touched)?;
         if let Some(p) = progress.as_mut() {
@@ -319,6 +325,16 @@ fn store_event(
     touched: &mut HashSet<String>,
     spans: &mut HashMap<String, (Millis, Millis)>,
 ) -> Result<()> {
+    // Output of commands that succeeded is never read back (handoffs want the error tails of
+    // failures); not storing it halves what a capture writes.
+    if let EventKind::Outcome {
+        ok: true,
+        output_tail,
+        ..
+    } = &mut event.kind
+    {
+        *output_tail = None;
+    }
     redact_event(&mut event.kind, ctx.redact);
     let rel = match &event.kind {
         // A moved file's hunks land in the new path, which is where attribution looks.

@@ -254,7 +254,6 @@ impl Ctx {
         since: Option<crate::model::Millis>,
         show_progress: bool,
     ) -> Result<capture::Stats> {
-        let redactor = self.config.redactor()?;
         let mut bar = Progress::new(show_progress);
         let mut tick = |done: u64, total: u64| bar.tick(done, total);
         let stats = capture::capture(
@@ -263,7 +262,7 @@ impl Ctx {
             capture::Options {
                 agents: self.agents(only),
                 since,
-                redact: &redactor,
+                redactor: &|| self.config.redactor(),
                 progress: Some(&mut tick),
             },
         )?;

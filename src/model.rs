@@ -226,6 +226,24 @@ pub fn event_id(agent: Agent, session_id: &str, parts: &[&[u8]]) -> String {
     hex(&h.finalize()[..16])
 }
 
+/// What of a raw transcript line goes into an event id: its length, first 512 and last 128
+/// bytes. Lines carry a timestamp and ids near the start, so this identifies a line as well as
+/// its whole content does, while hashing a bounded amount of it (lines can be megabytes of
+/// tool output, and hashing them whole dominated capture time).
+pub fn line_key(raw: &[u8]) -> Vec<u8> {
+    const HEAD: usize = 512;
+    const TAIL: usize = 128;
+    let mut key = Vec::with_capacity(8 + HEAD + TAIL);
+    key.extend_from_slice(&(raw.len() as u64).to_le_bytes());
+    if raw.len() <= HEAD + TAIL {
+        key.extend_from_slice(raw);
+    } else {
+        key.extend_from_slice(&raw[..HEAD]);
+        key.extend_from_slice(&raw[raw.len() - TAIL..]);
+    }
+    key
+}
+
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -409,3 +409,33 @@ fn privacy_attribution_keeps_text_out_and_off_writes_no_note() {
     let commit = env.commit("q");
     assert!(note_text(&env, &commit).is_none());
 }
+
+#[test]
+fn large_backlog_binds_in_the_background_without_blocking_the_commit() {
+    let env = setup();
+    // Over 4 MB of transcript not captured yet: the hook hands the work to a detached process.
+    let mut c = Claude::new(&env, CLAUDE_A, T0 + 100);
+    let filler = "lorem ipsum dolor sit amet ".repeat(40);
+    for _ in 0..5000 {
+        c.say(&filler);
+    }
+    c.prompt("add the module")
+        .write("big.py", "def big():\n    return 'big'\n");
+    env.tick(20_000);
+    env.git(&["add", "-A"]);
+    let out = env
+        .cmd_in("git", &env.repo)
+        .args(["commit", "-q", "-m", "big"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in the background"), "{err}");
+    let head = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let mut waited = 0;
+    while note_text(&env, &head).is_none() && waited < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    assert_eq!(labels(&env, &head, "big.py"), vec!["ai:aaaa", "ai:aaaa"]);
+}

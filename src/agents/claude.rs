@@ -754,9 +754,13 @@ impl Cx<'_> {
         let item = self.item;
         self.item += 1;
         let idx = item.to_string();
+        let line_key;
         let key: &[u8] = match self.uuid {
             Some(u) => u.as_bytes(),
-            None => self.line,
+            None => {
+                line_key = crate::model::line_key(self.line);
+                &line_key
+            }
         };
         out.push(Record::Event(Event {
             id: event_id(Agent::ClaudeCode, &self.session, &[key, idx.as_bytes()]),
@@ -1992,7 +1996,11 @@ mod tests {
         assert_eq!(e.ord, 7 * 1024);
         assert_eq!(
             first_event(without).id,
-            event_id(Agent::ClaudeCode, "s", &[without, b"0"])
+            event_id(
+                Agent::ClaudeCode,
+                "s",
+                &[&crate::model::line_key(without), b"0"]
+            )
         );
     }
 

@@ -156,6 +156,7 @@ impl CodexReader {
         cx.next += 1;
         let sid = self.session_id();
         let idx_bytes = idx.to_le_bytes();
+        let line = crate::model::line_key(cx.raw);
         let id = match &kind {
             EventKind::Usage { message_id, .. } => {
                 event_id(Agent::Codex, sid, &[message_id.as_bytes()])
@@ -163,9 +164,9 @@ impl CodexReader {
             _ if cx.bare => event_id(
                 Agent::Codex,
                 sid,
-                &[cx.raw, &idx_bytes, &cx.offset.to_le_bytes()],
+                &[&line, &idx_bytes, &cx.offset.to_le_bytes()],
             ),
-            _ => event_id(Agent::Codex, sid, &[cx.raw, &idx_bytes]),
+            _ => event_id(Agent::Codex, sid, &[&line, &idx_bytes]),
         };
         let ord = i64::try_from(cx.offset)
             .unwrap_or(i64::MAX / 2048)
