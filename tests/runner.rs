@@ -4,3 +4,4 @@ mod common;
 mod test_attribution;
 mod test_capture;
 mod test_init;
+mod test_sync;
