@@ -47,6 +47,8 @@ pub enum Command {
     Log(LogArgs),
     /// The sessions behind one commit: prompts, decisions, rejected approaches, ranges
     Show(ShowArgs),
+    /// Fetch, merge and push refs/notes/drift (what the pre-push hook does with every push)
+    Sync(SyncArgs),
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(HookArgs),
@@ -139,6 +141,15 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The remote (default: the current branch's remote, else origin)
+    pub remote: Option<String>,
+    /// Print the counts as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct HookArgs {
     /// post-commit, pre-push or post-rewrite
     pub name: String,
@@ -197,6 +208,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Backfill(args) => cmd_backfill(&args),
         Command::Log(args) => cmd_log(&args),
         Command::Show(args) => cmd_show(&args),
+        Command::Sync(args) => {
+            crate::sync::cmd(args.remote.as_deref(), args.json, &mut std::io::stdout())
+        }
     };
     finish(result)
 }

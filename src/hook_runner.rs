@@ -125,9 +125,14 @@ fn post_rewrite(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn pre_push(_args: &[String]) -> Result<()> {
+/// Push `refs/notes/drift` along with the user's push (fetch, merge, push; never forced). The
+/// hook's stdin says which refs are pushed: tags only or deletes only carry no notes.
+fn pre_push(args: &[String]) -> Result<()> {
     // Drain stdin so the rest of the hook script sees what git sent (the shim re-feeds it).
     let mut input = String::new();
     let _ = std::io::stdin().read_to_string(&mut input);
-    Ok(())
+    let remote = args.first().map(String::as_str).unwrap_or("");
+    let url = args.get(1).map(String::as_str).unwrap_or("");
+    let repo = crate::git::Repo::from_cwd()?;
+    crate::sync::pre_push(&repo, remote, url, &input).map(|_| ())
 }

@@ -24,6 +24,7 @@ pub mod redact;
 pub mod report;
 pub mod sessions;
 pub mod store;
+pub mod sync;
 pub mod timefmt;
 pub mod ui;
 

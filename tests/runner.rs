@@ -5,3 +5,4 @@ mod test_attribution;
 mod test_capture;
 mod test_fixtures;
 mod test_init;
+mod test_sync;

@@ -603,3 +603,26 @@ impl<'e> Codex<'e> {
 pub fn json_out(out: &str) -> Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
 }
+
+impl Env {
+    /// A new environment whose repository `repo` is `git clone EXTRA... URL` (nothing else:
+    /// `git drift init` is the test's business). `url` may be a path or a `file://` URL.
+    pub fn clone_of(url: &str, extra: &[&str]) -> Env {
+        let env = Env::new();
+        std::fs::remove_dir_all(&env.repo).expect("remove the initialised repo");
+        let parent = env.repo.parent().expect("repo has a parent").to_path_buf();
+        let mut args = vec!["clone", "-q"];
+        args.extend_from_slice(extra);
+        args.extend([url, "repo"]);
+        env.git_in(&parent, &args);
+        env
+    }
+
+    /// Run a command to completion, returning its output (for commands expected to fail).
+    pub fn run_in(&self, program: &str, dir: &Path, args: &[&str]) -> Output {
+        self.cmd_in(program, dir)
+            .args(args)
+            .output()
+            .expect("run command")
+    }
+}
