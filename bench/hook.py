@@ -13,16 +13,19 @@ import json, os, statistics, subprocess, sys, tempfile, time
 def arg(name, default):
     return int(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
 
-bin_dir = sys.argv[1]
+bin_dir = os.path.abspath(sys.argv[1])
 files, mb, commits = arg("--files", 5000), arg("--mb", 50), arg("--commits", 40)
 here = os.path.dirname(os.path.abspath(__file__))
 work = tempfile.mkdtemp()
-env = dict(os.environ, HOME=f"{work}/home", GIT_CONFIG_GLOBAL=f"{work}/home/.gitconfig", GIT_CONFIG_NOSYSTEM="1",
+env = dict(os.environ, **({"GIT_DRIFT_TRACE": "1"} if "--trace" in sys.argv else {}), HOME=f"{work}/home", GIT_CONFIG_GLOBAL=f"{work}/home/.gitconfig", GIT_CONFIG_NOSYSTEM="1",
            TZ="UTC", CLAUDE_CONFIG_DIR=f"{work}/claude", CODEX_HOME=f"{work}/codex", PATH=f"{bin_dir}:{os.environ['PATH']}")
 os.makedirs(f"{work}/home"); os.makedirs(f"{work}/repo")
 repo = os.path.realpath(f"{work}/repo")
-def git(*a, **kw):
-    return subprocess.run(["git", *a], cwd=repo, env=env, check=True, capture_output=True, text=True, **kw).stdout
+def git(*a):
+    r = subprocess.run(["git", *a], cwd=repo, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"git {' '.join(a)} failed: {r.stderr.strip()}")
+    return r.stdout
 git("config", "--global", "user.name", "bench"); git("config", "--global", "user.email", "b@example.com")
 git("init", "-q")
 for i in range(files):
@@ -61,9 +64,13 @@ for i in range(commits):
     hooked = i % 2 == 0
     cmd = ["git", "commit", "-q", "-m", f"c{i}"] if hooked else ["git", "-c", "core.hooksPath=/dev/null", "commit", "-q", "-m", f"c{i}"]
     t = time.perf_counter()
-    subprocess.run(cmd, cwd=repo, env=env, check=True, capture_output=True)
+    r = subprocess.run(cmd, cwd=repo, env=env, check=True, capture_output=True, text=True)
     (with_hook if hooked else without).append((time.perf_counter() - t) * 1000)
+    if hooked:
+        last_trace = r.stderr
 notes = git("notes", "--ref=drift", "list").split("\n")
 print(f"{files} files, {mb} MB captured history, {commits} commits ({len([x for x in notes if x])} notes)")
 print(f"git commit median: {statistics.median(without):.1f} ms without hooks, {statistics.median(with_hook):.1f} ms with git drift")
+if "--trace" in sys.argv:
+    print(last_trace)
 print(f"median added by the post-commit hook: {statistics.median(with_hook) - statistics.median(without):.1f} ms")

@@ -383,6 +383,14 @@ fn attribute_file(file: &FileDiff, candidates: &[Candidate], redactor: &Redactor
             push_once(l.entry(normalise(trimmed)).or_default(), i);
         }
     }
+    if candidates.iter().all(|c| c.rejected) {
+        // No evidence for this file: every added line is human, nothing to compare.
+        return file
+            .added
+            .iter()
+            .map(|(n, text)| make_line(*n, text, None))
+            .collect();
+    }
     let mut out: Vec<LineAttr> = Vec::with_capacity(file.added.len());
     let mut options: Vec<&[usize]> = Vec::with_capacity(file.added.len());
     let mut unmatched = Vec::new();

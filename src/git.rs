@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// A repository with a worktree.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Repo {
     /// Top of the worktree (`git rev-parse --show-toplevel`), canonicalised.
     pub root: PathBuf,
@@ -17,12 +17,29 @@ pub struct Repo {
     pub git_dir: PathBuf,
     /// The common git dir shared by all worktrees (holds refs, objects, config, hooks).
     pub common_dir: PathBuf,
+    /// The repository opened by gix during discovery, reused by [`Repo::gix`].
+    opened: Option<gix::ThreadSafeRepository>,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repo")
+            .field("root", &self.root)
+            .field("git_dir", &self.git_dir)
+            .field("common_dir", &self.common_dir)
+            .finish()
+    }
 }
 
 impl Repo {
     /// Find the repository containing `dir`. A clear user error outside a repository or in a
     /// bare repository.
     pub fn discover(dir: &Path) -> Result<Repo> {
+        // gix in-process first (hooks run this on every commit; a `git rev-parse` costs
+        // milliseconds); git itself when gix cannot tell, which also words the errors.
+        if let Some(repo) = Self::discover_gix(dir) {
+            return Ok(repo);
+        }
         let out = Command::new("git")
             .current_dir(dir)
             .args([
@@ -66,6 +83,29 @@ impl Repo {
             root,
             git_dir,
             common_dir,
+            opened: None,
+        })
+    }
+
+    fn discover_gix(dir: &Path) -> Option<Repo> {
+        let ts = gix::ThreadSafeRepository::discover_with_environment_overrides(dir).ok()?;
+        let repo = ts.to_thread_local();
+        let abs = |p: &Path| -> Option<PathBuf> {
+            let p = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                dir.join(p)
+            };
+            p.canonicalize().ok()
+        };
+        let root = abs(repo.workdir()?)?;
+        let git_dir = abs(repo.git_dir())?;
+        let common_dir = abs(repo.common_dir())?;
+        Some(Repo {
+            root,
+            git_dir,
+            common_dir,
+            opened: Some(ts),
         })
     }
 
@@ -82,6 +122,9 @@ impl Repo {
 
     /// Open the repository with gix (honouring the environment git sets in hooks).
     pub fn gix(&self) -> Result<gix::Repository> {
+        if let Some(ts) = &self.opened {
+            return Ok(ts.to_thread_local());
+        }
         gix::ThreadSafeRepository::discover_with_environment_overrides(&self.root)
             .map(|r| r.to_thread_local())
             .map_err(|e| Error::Git(format!("cannot open {}: {e}", self.root.display())))
@@ -110,6 +153,12 @@ impl Repo {
                 String::from_utf8_lossy(&out.stderr).trim()
             )))
         }
+    }
+
+    /// The commit HEAD points at, or None on an unborn branch.
+    pub fn head(&self) -> Result<Option<String>> {
+        let repo = self.gix()?;
+        Ok(repo.head_id().ok().map(|id| id.detach().to_string()))
     }
 
     /// Like [`Repo::git`], but `Ok(None)` when git exits non-zero (e.g. a missing config key).

@@ -48,8 +48,28 @@ fn rebase_in_progress(ctx: &Ctx) -> bool {
         .any(|d| ctx.repo.git_dir.join(d).exists())
 }
 
+/// Phase timings on stderr when `GIT_DRIFT_TRACE` is set (like `GIT_TRACE`), for tuning the
+/// hook's budget.
+struct Trace(Option<std::time::Instant>);
+
+impl Trace {
+    fn new() -> Trace {
+        Trace(std::env::var_os("GIT_DRIFT_TRACE").map(|_| std::time::Instant::now()))
+    }
+    fn mark(&self, what: &str) {
+        if let Some(t) = self.0 {
+            eprintln!(
+                "git drift trace: {:>7.2} ms  {what}",
+                t.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
+}
+
 fn post_commit() -> Result<()> {
+    let trace = Trace::new();
     let ctx = Ctx::open()?;
+    trace.mark("open repository and config");
     // Amend and rebase picks are rewrites: git copies (or not) the old note after this hook,
     // then runs post-rewrite, which moves attribution properly. Binding here would create a
     // second note that git's copy then concatenates onto.
@@ -58,6 +78,7 @@ fn post_commit() -> Result<()> {
         return Ok(());
     }
     let mut store = ctx.store()?;
+    trace.mark("open store");
     if std::env::var_os(BACKGROUND_ENV).is_none() {
         let pending = crate::capture::pending_bytes(&store, &ctx.repo.root, &ctx.agents(None))?;
         if pending > FOREGROUND_CAPTURE_BYTES {
@@ -70,10 +91,15 @@ fn post_commit() -> Result<()> {
             return Ok(());
         }
     }
+    trace.mark("pending bytes");
     ctx.capture(&mut store, None, None, false)?;
+    trace.mark("capture");
     let commit = match std::env::var("GIT_DRIFT_COMMIT") {
         Ok(c) if std::env::var_os(BACKGROUND_ENV).is_some() => c,
-        _ => ctx.repo.git(&["rev-parse", "HEAD"])?.trim().to_string(),
+        _ => ctx
+            .repo
+            .head()?
+            .ok_or_else(|| Error::Git("HEAD does not point at a commit".into()))?,
     };
     let redactor = ctx.config.redactor()?;
     bind::bind(
@@ -83,6 +109,7 @@ fn post_commit() -> Result<()> {
         ctx.config.privacy,
         &commit,
     )?;
+    trace.mark("bind");
     Ok(())
 }
 

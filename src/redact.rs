@@ -44,13 +44,11 @@ pub struct Redactor {
 }
 
 struct Inner {
-    /// Match when any keyword of any built-in rule occurs: the fast "nothing to do" check.
-    /// Case-sensitive and case-insensitive keywords are kept apart because the regex crate
-    /// searches a pure literal set several times faster than a mixed one.
-    any_exact: Regex,
-    any_nocase: Regex,
-    /// One pattern per built-in rule (same index as `rules`): its keywords.
-    which: RegexSet,
+    /// The keyword matchers, compiled on the first text to redact (a hook that redacts
+    /// nothing should not pay for them).
+    keywords: std::sync::OnceLock<Option<Keywords>>,
+    /// Their sources: (any exact, any case-insensitive, one set entry per rule).
+    keyword_sources: (String, String, Vec<String>),
     rules: Vec<Rule>,
     /// Patterns from configuration; they have no keywords, so they always run.
     custom: Vec<Rule>,
@@ -58,8 +56,38 @@ struct Inner {
 
 struct Rule {
     kind: &'static str,
-    re: Regex,
+    /// The regex source, compiled on first use: most texts never reach most rules (their
+    /// keywords are absent), and compiling every shape up front cost more than a whole
+    /// capture with nothing new.
+    pattern: String,
+    re: std::sync::OnceLock<Regex>,
     how: How,
+}
+
+/// Keyword matchers of the built-in rules.
+struct Keywords {
+    /// Match when any keyword of any built-in rule occurs: the fast "nothing to do" check.
+    /// Case-sensitive and case-insensitive keywords are kept apart because the regex crate
+    /// searches a pure literal set several times faster than a mixed one.
+    any_exact: Regex,
+    any_nocase: Regex,
+    /// One pattern per built-in rule (same index as `rules`): its keywords.
+    which: RegexSet,
+}
+
+impl Inner {
+    fn keywords(&self) -> Option<&Keywords> {
+        self.keywords
+            .get_or_init(|| {
+                let (exact, nocase, sets) = &self.keyword_sources;
+                Some(Keywords {
+                    any_exact: Regex::new(exact).ok()?,
+                    any_nocase: Regex::new(nocase).ok()?,
+                    which: RegexSet::new(sets).ok()?,
+                })
+            })
+            .as_ref()
+    }
 }
 
 /// What to replace in a match of a rule's regex.
@@ -294,10 +322,12 @@ impl Redactor {
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let inner = &*self.inner;
         let mut out = Cow::Borrowed(text);
-        if inner.any_exact.is_match(text) || inner.any_nocase.is_match(text) {
+        if let Some(kw) = inner.keywords()
+            && (kw.any_exact.is_match(text) || kw.any_nocase.is_match(text))
+        {
             // Keywords are looked up on the input: replacements only remove text, so a rule
             // whose keywords are absent from the input cannot match later.
-            for i in inner.which.matches(text).iter() {
+            for i in kw.which.matches(text).iter() {
                 if let Some(rule) = inner.rules.get(i)
                     && let Some(replaced) = rule.apply(&out)
                 {
@@ -335,13 +365,6 @@ fn build(extra_patterns: &[String]) -> Result<Redactor> {
     let mut keyword_sets = Vec::with_capacity(SHAPES.len());
     let (mut exact, mut nocase) = (Vec::new(), Vec::new());
     for shape in SHAPES {
-        let re = Regex::new(shape.pattern).map_err(|e| {
-            Error::Other(format!(
-                "built-in redaction pattern for {}: {}",
-                shape.kind,
-                regex_error_line(&e)
-            ))
-        })?;
         let how = match shape.how {
             ShapeHow::Whole => How::Group {
                 group: 0,
@@ -352,7 +375,8 @@ fn build(extra_patterns: &[String]) -> Result<Redactor> {
         };
         rules.push(Rule {
             kind: shape.kind,
-            re,
+            pattern: shape.pattern.to_string(),
+            re: std::sync::OnceLock::new(),
             how,
         });
         let alternatives: Vec<String> = shape.keywords.iter().map(|k| regex::escape(k)).collect();
@@ -364,20 +388,19 @@ fn build(extra_patterns: &[String]) -> Result<Redactor> {
             exact.extend(alternatives);
         }
     }
-    let keywords_error =
-        |e: regex::Error| Error::Other(format!("redaction keywords: {}", regex_error_line(&e)));
-    let any_exact = Regex::new(&exact.join("|")).map_err(keywords_error)?;
-    let any_nocase = Regex::new(&format!("(?i){}", nocase.join("|"))).map_err(keywords_error)?;
-    let which = RegexSet::new(&keyword_sets).map_err(keywords_error)?;
+    let keyword_sources = (
+        exact.join("|"),
+        format!("(?i){}", nocase.join("|")),
+        keyword_sets,
+    );
     let custom = extra_patterns
         .iter()
         .map(|p| custom_rule(p).map_err(Error::User))
         .collect::<Result<Vec<_>>>()?;
     Ok(Redactor {
         inner: Arc::new(Inner {
-            any_exact,
-            any_nocase,
-            which,
+            keywords: std::sync::OnceLock::new(),
+            keyword_sources,
             rules,
             custom,
         }),
@@ -397,7 +420,8 @@ fn custom_rule(pattern: &str) -> std::result::Result<Rule, String> {
         .unwrap_or(0);
     Ok(Rule {
         kind: CUSTOM_KIND,
-        re,
+        pattern: pattern.to_string(),
+        re: std::sync::OnceLock::from(re),
         how: How::Group { group, check: None },
     })
 }
@@ -422,18 +446,29 @@ fn regex_error_line(e: &regex::Error) -> String {
 
 impl Rule {
     /// The text with this rule's matches replaced, or `None` when nothing was replaced.
+    fn regex(&self) -> Option<&Regex> {
+        if let Some(re) = self.re.get() {
+            return Some(re);
+        }
+        // Built-in patterns are tested to compile and custom ones were checked when the
+        // redactor was built, so this fails only on a programming error: then the rule is off.
+        let re = Regex::new(&self.pattern).ok()?;
+        Some(self.re.get_or_init(|| re))
+    }
+
     fn apply(&self, text: &str) -> Option<String> {
         let mut spans: Vec<(usize, usize)> = Vec::new();
+        let re = self.regex()?;
         match &self.how {
             How::Group { group: 0, check } => {
-                for m in self.re.find_iter(text) {
+                for m in re.find_iter(text) {
                     if !m.is_empty() && check.is_none_or(|c| c(m.as_str())) {
                         spans.push((m.start(), m.end()));
                     }
                 }
             }
             How::Group { group, check } => {
-                for caps in self.re.captures_iter(text) {
+                for caps in re.captures_iter(text) {
                     if let Some(m) = caps.get(*group)
                         && !m.is_empty()
                         && check.is_none_or(|c| c(m.as_str()))
@@ -444,7 +479,7 @@ impl Rule {
             }
             How::Assignment => {
                 let mut consumed = 0;
-                for caps in self.re.captures_iter(text) {
+                for caps in re.captures_iter(text) {
                     let (Some(whole), Some(name), Some(sep)) =
                         (caps.get(0), caps.get(1), caps.get(2))
                     else {
@@ -695,6 +730,16 @@ fn entropy(s: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_builtin_pattern_compiles() {
+        // Rules and keywords compile lazily; a broken built-in pattern would silently switch
+        // a rule (or all of them) off.
+        for shape in SHAPES {
+            assert!(Regex::new(shape.pattern).is_ok(), "{}", shape.kind);
+        }
+        assert!(Redactor::default().inner.keywords().is_some());
+    }
 
     const UPPER_B32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
