@@ -47,6 +47,9 @@ pub enum Command {
     Log(LogArgs),
     /// The sessions behind one commit: prompts, decisions, rejected approaches, ranges
     Show(ShowArgs),
+    /// Which agent (or human) wrote each line, in which session, from which prompt
+    #[command(override_usage = crate::blame::USAGE)]
+    Blame(crate::blame::BlameArgs),
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(HookArgs),
@@ -179,6 +182,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Backfill(args) => cmd_backfill(&args),
         Command::Log(args) => cmd_log(&args),
         Command::Show(args) => cmd_show(&args),
+        Command::Blame(args) => crate::blame::run(&args),
     };
     finish(result)
 }
@@ -520,10 +524,18 @@ fn cmd_show(args: &ShowArgs) -> Result<()> {
     r
 }
 
-/// `git-drift-blame`: not built yet.
-pub fn run_blame(_args: Vec<String>) -> i32 {
-    eprintln!("fatal: git drift blame is not built yet");
-    2
+/// `git-drift-blame` / `git drift-blame`: the arguments of `git drift blame` (without the
+/// program name); returns the process exit code.
+pub fn run_blame(args: Vec<String>) -> i32 {
+    use clap::Parser;
+    let argv = std::iter::once("git-drift-blame".to_string()).chain(args);
+    match crate::blame::BlameCli::try_parse_from(argv) {
+        Ok(cli) => finish(crate::blame::run(&cli.args)),
+        Err(e) => {
+            let _ = e.print();
+            if e.use_stderr() { 2 } else { 0 }
+        }
+    }
 }
 
 /// `git-drift-handoff`: not built yet.

@@ -2,5 +2,6 @@
 
 mod common;
 mod test_attribution;
+mod test_blame;
 mod test_capture;
 mod test_init;
