@@ -49,6 +49,9 @@ pub enum Command {
     Show(ShowArgs),
     /// Fetch, merge and push refs/notes/drift (what the pre-push hook does with every push)
     Sync(SyncArgs),
+    /// Which agent (or human) wrote each line, in which session, from which prompt
+    #[command(override_usage = crate::blame::USAGE)]
+    Blame(crate::blame::BlameArgs),
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(HookArgs),
@@ -211,6 +214,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Sync(args) => {
             crate::sync::cmd(args.remote.as_deref(), args.json, &mut std::io::stdout())
         }
+        Command::Blame(args) => crate::blame::run(&args),
     };
     finish(result)
 }
@@ -551,10 +555,18 @@ fn cmd_show(args: &ShowArgs) -> Result<()> {
     r
 }
 
-/// `git-drift-blame`: not built yet.
-pub fn run_blame(_args: Vec<String>) -> i32 {
-    eprintln!("fatal: git drift blame is not built yet");
-    2
+/// `git-drift-blame` / `git drift-blame`: the arguments of `git drift blame` (without the
+/// program name); returns the process exit code.
+pub fn run_blame(args: Vec<String>) -> i32 {
+    use clap::Parser;
+    let argv = std::iter::once("git-drift-blame".to_string()).chain(args);
+    match crate::blame::BlameCli::try_parse_from(argv) {
+        Ok(cli) => finish(crate::blame::run(&cli.args)),
+        Err(e) => {
+            let _ = e.print();
+            if e.use_stderr() { 2 } else { 0 }
+        }
+    }
 }
 
 /// `git-drift-handoff`: not built yet.

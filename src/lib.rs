@@ -8,6 +8,7 @@
 pub mod agents;
 pub mod attribution;
 pub mod bind;
+pub mod blame;
 pub mod capture;
 pub mod cli;
 pub mod config;

@@ -2,6 +2,7 @@
 
 mod common;
 mod test_attribution;
+mod test_blame;
 mod test_capture;
 mod test_fixtures;
 mod test_init;
