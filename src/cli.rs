@@ -47,6 +47,8 @@ pub enum Command {
     Log(LogArgs),
     /// The sessions behind one commit: prompts, decisions, rejected approaches, ranges
     Show(ShowArgs),
+    /// Brief the task in progress for another agent (also git-drift-handoff)
+    Handoff(crate::handoff::HandoffArgs),
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(HookArgs),
@@ -197,6 +199,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Backfill(args) => cmd_backfill(&args),
         Command::Log(args) => cmd_log(&args),
         Command::Show(args) => cmd_show(&args),
+        Command::Handoff(args) => crate::handoff::cmd(&args),
     };
     finish(result)
 }
@@ -544,8 +547,12 @@ pub fn run_blame(_args: Vec<String>) -> i32 {
     2
 }
 
-/// `git-drift-handoff`: not built yet.
-pub fn run_handoff(_args: Vec<String>) -> i32 {
-    eprintln!("fatal: git drift handoff is not built yet");
-    2
+/// `git-drift-handoff`: the same command as `git drift handoff`.
+pub fn run_handoff(args: Vec<String>) -> i32 {
+    use clap::Parser;
+    let argv = std::iter::once("git-drift-handoff".to_string()).chain(args);
+    match crate::handoff::HandoffArgs::try_parse_from(argv) {
+        Ok(a) => finish(crate::handoff::cmd(&a)),
+        Err(e) => usage_exit(e),
+    }
 }

@@ -4,4 +4,5 @@ mod common;
 mod test_attribution;
 mod test_capture;
 mod test_fixtures;
+mod test_handoff;
 mod test_init;
