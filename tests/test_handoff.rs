@@ -1095,3 +1095,61 @@ fn nothing_is_sent_without_llm_and_a_missing_key_falls_back() {
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].path, "/probe", "git drift sent nothing");
 }
+
+#[test]
+fn briefs_are_redacted_and_bounded_as_configured() {
+    let env = Env::new();
+    env.write("settings.py", "DEBUG = False\n");
+    env.commit("init");
+    env.write(
+        ".prompts/config.yaml",
+        "handoff:\n  brief_tokens: 700\n  to: cursor\n",
+    );
+    let key = format!("AKIA{}", "QWERTYUIOPASDFGH");
+    let mut c = Claude::new(&env, CLAUDE_A, T0 + 10);
+    c.prompt("Wire the storage client").edit(
+        "settings.py",
+        "DEBUG = False\n",
+        "DEBUG = False\nSTORAGE = 's3'\n",
+    );
+    for n in 0..40 {
+        c.rejected_command(
+            &format!("rm -rf build/cache-{n:02}"),
+            Some("keep the cache"),
+        );
+    }
+    // A secret that only the working tree holds (never in a transcript).
+    env.write(
+        "settings.py",
+        &format!("DEBUG = False\nSTORAGE = 's3'\nAWS_KEY = '{key}'\n"),
+    );
+    let (text, stderr) = ok(&env.drift(&["handoff", "--print"]));
+    assert_eq!(
+        stderr, "",
+        "no progress lines when stderr is not a terminal"
+    );
+    assert!(!text.contains(&key), "{text}");
+    assert!(text.contains("[REDACTED:aws-access-key]"), "{text}");
+    assert!(text.contains("## How to continue (cursor)"));
+    assert!(
+        text.chars().count() <= 700 * 4,
+        "{} chars",
+        text.chars().count()
+    );
+    let rejected = section(&text, "Tried and rejected");
+    assert!(
+        rejected.contains("cache-39"),
+        "the newest are kept: {rejected}"
+    );
+    assert!(!rejected.contains("cache-00`"), "the oldest are cut");
+    assert!(
+        rejected.contains("_Trimmed to stay within the size bound: ")
+            && rejected.contains("older items left out"),
+        "{rejected}"
+    );
+    // Every section is still there, and the goal survives trimming.
+    for name in drift::handoff::render::SECTIONS {
+        section(&text, name);
+    }
+    assert!(text.contains("> Wire the storage client"));
+}

@@ -172,6 +172,13 @@ struct EditRec<'a> {
     rel: Option<String>,
 }
 
+/// What a tool call was, to describe it if the user declines it.
+#[derive(Clone, Copy)]
+enum Call<'a> {
+    Edit(&'a Edit),
+    Command(&'a str),
+}
+
 /// A session's latest plan snapshot: (timeline index, items, time).
 type PlanSnap<'a> = Option<(usize, &'a [PlanItem], Option<Millis>)>;
 
@@ -235,7 +242,7 @@ pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
     let mut last_prompt: Vec<Option<usize>> = vec![None; m.sessions.len()];
     let mut latest_reply: Option<(usize, usize, &str, Option<Millis>)> = None;
     let mut plans: Vec<PlanSnap> = vec![None; m.sessions.len()];
-    let mut calls: Vec<HashMap<&str, String>> = vec![HashMap::new(); m.sessions.len()];
+    let mut calls: Vec<HashMap<&str, Call>> = vec![HashMap::new(); m.sessions.len()];
     let mut span: Option<(Millis, Millis)> = None;
     let mut prompts = vec![0usize; m.sessions.len()];
     let mut instructions_seen: HashSet<String> = HashSet::new();
@@ -316,18 +323,7 @@ pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
                     _ => (EditFate::Applied, None),
                 };
                 if let Some(c) = &ed.call_id {
-                    calls[s].entry(c.as_str()).or_insert_with(|| {
-                        let what = match rel(&ed.path) {
-                            Some(p) => format!("edit to `{p}` ({})", ed.tool),
-                            None => format!("edit to `{}` ({})", ed.path, ed.tool),
-                        };
-                        match first_written(ed) {
-                            Some(l) => {
-                                format!("{what} that would have written `{}`", inline_code(&l))
-                            }
-                            None => what,
-                        }
-                    });
+                    calls[s].entry(c.as_str()).or_insert(Call::Edit(ed));
                 }
                 edits.push(EditRec {
                     s,
@@ -341,13 +337,7 @@ pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
             }
             EventKind::Command { call_id, command } => {
                 if let Some(c) = call_id {
-                    calls[s].insert(
-                        c.as_str(),
-                        format!(
-                            "command `{}`",
-                            inline_code(&crate::ui::excerpt(command, 120))
-                        ),
-                    );
+                    calls[s].insert(c.as_str(), Call::Command(command));
                 }
                 cmds.push(CmdRec {
                     s,
@@ -358,10 +348,24 @@ pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
                 });
             }
             EventKind::Rejection { call_id, reason } => {
-                let what = call_id
-                    .as_deref()
-                    .and_then(|c| calls[s].get(c).cloned())
-                    .unwrap_or_else(|| "a tool use".into());
+                let what = match call_id.as_deref().and_then(|c| calls[s].get(c)) {
+                    Some(Call::Edit(ed)) => {
+                        let what = match rel(&ed.path) {
+                            Some(p) => format!("edit to `{p}` ({})", ed.tool),
+                            None => format!("edit to `{}` ({})", ed.path, ed.tool),
+                        };
+                        match first_written(ed) {
+                            Some(l) => {
+                                format!("{what} that would have written `{}`", inline_code(&l))
+                            }
+                            None => what,
+                        }
+                    }
+                    Some(Call::Command(c)) => {
+                        format!("command `{}`", inline_code(&crate::ui::excerpt(c, 120)))
+                    }
+                    None => "a tool use".into(),
+                };
                 let why = match reason {
                     Some(r) => format!(
                         "the user said: \"{}\"",
@@ -575,6 +579,13 @@ fn edits_findings(
     }
     let mut kept: Vec<(String, Kept)> = Vec::new();
     let mut reported: HashSet<(usize, String, String)> = HashSet::new();
+    // Applied edits of each file, in time order: where a superseding edit is looked for.
+    let mut applied_by_file: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (n, e) in edits.iter().enumerate() {
+        if let (Some(rel), EditFate::Applied) = (e.rel.as_deref(), e.fate) {
+            applied_by_file.entry(rel).or_default().push(n);
+        }
+    }
     for (n, e) in edits.iter().enumerate() {
         let Some(rel) = e.rel.as_deref() else {
             continue;
@@ -613,8 +624,8 @@ fn edits_findings(
         let Some(file_gone) = gone else {
             let (a, d) = edit_lines(e.edit);
             let agent = c.agent.clone();
-            let entry = match kept.iter_mut().find(|(p, _)| p == rel) {
-                Some((_, k)) => k,
+            let at = match kept.iter().position(|(p, _)| p == rel) {
+                Some(at) => at,
                 None => {
                     kept.push((
                         rel.to_string(),
@@ -626,9 +637,10 @@ fn edits_findings(
                             agents: Vec::new(),
                         },
                     ));
-                    &mut kept.last_mut().expect("just pushed").1
+                    kept.len() - 1
                 }
             };
+            let entry = &mut kept[at].1;
             entry.count += 1;
             entry.added += a;
             entry.removed += d;
@@ -651,11 +663,17 @@ fn edits_findings(
             .first()
             .map(|l| format!(" that wrote `{}`", inline_code(&crate::ui::excerpt(l, 80))))
             .unwrap_or_default();
-        let later = edits[n + 1..].iter().find(|l| {
-            l.fate == EditFate::Applied
-                && l.rel.as_deref() == Some(rel)
-                && written.iter().any(|w| l.edit.before.contains(w.trim()))
-        });
+        let later = applied_by_file
+            .get(rel)
+            .into_iter()
+            .flatten()
+            .filter(|&&k| k > n)
+            .map(|&k| &edits[k])
+            // A later whole-file write replaced everything; an update names what it replaced.
+            .find(|l| {
+                matches!(l.edit.op, EditOp::Write | EditOp::Add)
+                    || written.iter().any(|w| l.edit.before.contains(w.trim()))
+            });
         let text = if file_gone {
             format!(
                 "Edit to `{rel}` ({}){wrote} is gone: the file no longer exists",
@@ -871,11 +889,11 @@ fn file_entries(
     }
     let mut out: Vec<FileEntry> = order
         .into_iter()
-        .map(|rel| {
+        .filter_map(|rel| {
             let list = &by_file[rel];
             let count = |f: EditFate| list.iter().filter(|e| e.fate == f).count();
-            let last = list.iter().max_by_key(|e| e.idx).expect("non-empty");
-            FileEntry {
+            let last = list.iter().max_by_key(|e| e.idx)?;
+            Some(FileEntry {
                 path: rel.to_string(),
                 state: tree.state(rel),
                 applied: count(EditFate::Applied),
@@ -883,7 +901,7 @@ fn file_entries(
                 failed: count(EditFate::Failed),
                 last: cite(last.s, last.at),
                 snippet: snippet(rel, list, tree),
-            }
+            })
         })
         .collect();
     let last_idx = |f: &FileEntry| {

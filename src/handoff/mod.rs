@@ -129,8 +129,7 @@ pub struct HandoffArgs {
     /// Only this session (an id or a unique prefix of it)
     #[arg(long, value_name = "ID")]
     pub session: Option<String>,
-    /// The agent that takes over: claude-code, codex, gemini-cli, opencode, cursor, aider,
-    /// generic (default: handoff.to in config, else generic)
+    /// The agent that takes over (default: handoff.to in config, else generic)
     #[arg(long, value_name = "AGENT")]
     pub to: Option<Target>,
     /// Write the brief here instead of .prompts/handoffs/

@@ -115,16 +115,41 @@ struct Section {
     removed: usize,
     shrunk: usize,
     what: &'static str,
+    /// Characters of the blocks not removed, kept up to date by [`Section::trim_one`] so that
+    /// trimming thousands of items stays linear.
+    blocks_size: usize,
 }
 
 impl Section {
+    fn new(
+        title: &'static str,
+        intro: String,
+        blocks: Vec<Block>,
+        steps: Vec<(usize, bool)>,
+        empty: &'static str,
+        what: &'static str,
+    ) -> Section {
+        let blocks_size = blocks.iter().map(Block::size).sum();
+        Section {
+            title,
+            intro,
+            blocks,
+            empty,
+            steps,
+            next: 0,
+            removed: 0,
+            shrunk: 0,
+            what,
+            blocks_size,
+        }
+    }
+
     /// Characters [`Section::write`] produces.
     fn size(&self) -> usize {
-        let blocks: usize = self.blocks.iter().map(Block::size).sum();
         let body = if self.blocks.is_empty() {
             chars(self.empty) + 1
         } else {
-            blocks
+            self.blocks_size
         };
         let note = self.note().map_or(0, |n| chars(&n) + 1);
         // "## title\n\n" and the closing blank line.
@@ -138,15 +163,18 @@ impl Section {
             if block.removed {
                 continue;
             }
+            let before = block.size();
             if shrink {
                 if block.level + 1 < block.forms.len() {
                     block.level += 1;
                     self.shrunk += 1;
+                    self.blocks_size = self.blocks_size - before + block.size();
                     return true;
                 }
             } else {
                 block.removed = true;
                 self.removed += 1;
+                self.blocks_size -= before;
                 return true;
             }
         }
@@ -232,17 +260,7 @@ pub fn sections(brief: &Brief, budget: usize) -> String {
     };
     let section = |title, intro: String, list: &[Item], empty, what| {
         let (blocks, steps) = items(list);
-        Section {
-            title,
-            intro,
-            blocks,
-            empty,
-            steps,
-            next: 0,
-            removed: 0,
-            shrunk: 0,
-            what,
-        }
+        Section::new(title, intro, blocks, steps, empty, what)
     };
     let files = {
         let blocks: Vec<Block> = brief.files.iter().map(|f| file_block(f, md)).collect();
@@ -250,17 +268,14 @@ pub fn sections(brief: &Brief, budget: usize) -> String {
         let n = blocks.len();
         let mut steps: Vec<(usize, bool)> = (0..n).rev().map(|b| (b, true)).collect();
         steps.extend((0..n).rev().map(|b| (b, false)));
-        Section {
-            title: SECTIONS[4],
-            intro: String::new(),
+        Section::new(
+            SECTIONS[4],
+            String::new(),
             blocks,
-            empty: "No files were edited in these sessions.",
             steps,
-            next: 0,
-            removed: 0,
-            shrunk: 0,
-            what: "entry",
-        }
+            "No files were edited in these sessions.",
+            "entry",
+        )
     };
     let mut all = [
         section(
@@ -569,8 +584,8 @@ pub fn how_to_continue(brief: &Brief) -> String {
             from.join(" and ")
         }
     ));
-    let paste = match &quoted {
-        Some(q) => format!("`$(cat {q})`"),
+    let paste = match &rel {
+        Some(r) => format!("the contents of `{r}`"),
         None => "this brief".to_string(),
     };
     let lines: Vec<String> = match m.target {

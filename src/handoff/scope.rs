@@ -22,6 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// At most this many commits of a branch are examined for bound sessions.
 const MAX_COMMITS: usize = 1000;
 
+/// A stand-in event body for rows read through [`Store::query_events`] that are not events.
+const STUB: &str = r#"'{"type":"prompt","text":""}'"#;
+
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Spec {
@@ -127,10 +130,12 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
         }
         Spec::Branch { name, since } => {
             let mut ids: BTreeMap<String, Via> = BTreeMap::new();
-            for s in store.sessions(None)? {
-                if s.session.info.branch.as_deref() == Some(name.as_str()) {
-                    ids.insert(s.session.info.id.clone(), Via::Branch);
-                }
+            for (id, _) in session_pairs(
+                store,
+                &format!("SELECT id, id, NULL, 0, {STUB} FROM sessions WHERE branch = ?1"),
+                params![name],
+            )? {
+                ids.insert(id, Via::Branch);
             }
             let commits = branch_commits(repo, name)?;
             let mut noted = Vec::new();
@@ -177,17 +182,17 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
 
 /// Add the sub-agent sessions of the sessions in `ids` (transitively).
 fn add_children(store: &Store, ids: &mut BTreeMap<String, Via>) -> Result<()> {
-    let all = store.sessions(None)?;
+    let all = session_pairs(
+        store,
+        &format!("SELECT id, parent_id, NULL, 0, {STUB} FROM sessions WHERE parent_id IS NOT NULL"),
+        [],
+    )?;
     loop {
         let mut added = false;
-        for s in &all {
-            let i = &s.session.info;
-            if let Some(p) = &i.parent_id
-                && ids.contains_key(p)
-                && !ids.contains_key(&i.id)
-            {
-                let via = ids[p].clone();
-                ids.insert(i.id.clone(), via);
+        for (id, parent) in &all {
+            if ids.contains_key(parent) && !ids.contains_key(id) {
+                let via = ids[parent].clone();
+                ids.insert(id.clone(), via);
                 added = true;
             }
         }
@@ -209,12 +214,19 @@ fn load(
         let Some(session) = store.session(id)? else {
             continue;
         };
-        // Reasoning and usage are the bulk of a store and say nothing a brief uses.
+        // Reasoning and usage say nothing a brief uses, and the output of a call that
+        // succeeded is never shown: leaving them in SQLite halves the JSON to parse. (The
+        // store writes `"ok":true,` only as the outcome's own field; inside a string the
+        // quote would be escaped.)
         let events = store.query_events(
-            "SELECT id, session_id, ts, ord, data FROM events
-             WHERE session_id = ?1 AND kind NOT IN ('reasoning', 'usage')
-               AND (?2 IS NULL OR ts IS NULL OR ts >= ?2)
-             ORDER BY ts, ord",
+            r#"SELECT id, session_id, ts, ord,
+                      CASE WHEN kind = 'outcome' AND instr(data, '"ok":true,') > 0
+                           THEN '{"type":"outcome","call_id":' || json_quote(call_id) || ',"ok":true}'
+                           ELSE data END
+               FROM events
+               WHERE session_id = ?1 AND kind NOT IN ('reasoning', 'usage')
+                 AND (?2 IS NULL OR ts IS NULL OR ts >= ?2)
+               ORDER BY ts, ord"#,
             params![id, since],
         )?;
         if events.is_empty() {
@@ -237,11 +249,12 @@ fn load(
 /// [`MAX_COMMITS`]); empty when the branch does not exist or no base is known (then "only on
 /// the branch" cannot be told from "all of history").
 pub fn branch_commits(repo: &Repo, branch: &str) -> Result<Vec<String>> {
+    let refs = Refs::read(repo)?;
     let full = format!("refs/heads/{branch}");
-    if !ref_exists(repo, &full)? {
+    if !refs.names.contains(&full) {
         return Ok(Vec::new());
     }
-    let base = base_refs(repo, branch)?;
+    let base = refs.base(branch);
     if base.is_empty() {
         return Ok(Vec::new());
     }
@@ -257,28 +270,6 @@ pub fn branch_commits(repo: &Repo, branch: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-/// What `branch`'s own commits are counted against: the default branch (its local and
-/// remote-tracking refs), or for the default branch itself its upstream.
-pub fn base_refs(repo: &Repo, branch: &str) -> Result<Vec<String>> {
-    if let Some(default) = default_branch(repo, branch)?
-        && default.name != branch
-    {
-        return Ok(default.refs);
-    }
-    let upstream = repo.git_opt(&[
-        "rev-parse",
-        "--verify",
-        "--quiet",
-        "--symbolic-full-name",
-        &format!("refs/heads/{branch}@{{upstream}}"),
-    ])?;
-    Ok(upstream
-        .map(|u| u.trim().to_string())
-        .filter(|u| !u.is_empty())
-        .into_iter()
-        .collect())
-}
-
 /// The repository's default branch and the refs that hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DefaultBranch {
@@ -286,56 +277,139 @@ pub struct DefaultBranch {
     pub refs: Vec<String>,
 }
 
-/// The default branch: what a remote's `HEAD` points at (the remote `branch` tracks first,
-/// then `origin`, then the others), else `init.defaultBranch` when such a local branch exists.
-pub fn default_branch(repo: &Repo, branch: &str) -> Result<Option<DefaultBranch>> {
-    let mut remotes: Vec<String> = repo
-        .git_opt(&["remote"])?
-        .unwrap_or_default()
-        .lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
-    let tracked = repo
-        .git_opt(&["config", "--get", &format!("branch.{branch}.remote")])?
-        .map(|s| s.trim().to_string());
-    remotes.sort_by_key(|r| (Some(r) != tracked.as_ref(), r != "origin", r.clone()));
-    for remote in remotes {
-        let head = format!("refs/remotes/{remote}/HEAD");
-        let Some(target) = repo.git_opt(&["symbolic-ref", "--quiet", &head])? else {
-            continue;
-        };
-        let target = target.trim();
-        let Some(name) = target.strip_prefix(&format!("refs/remotes/{remote}/")) else {
-            continue;
-        };
-        let mut refs = vec![target.to_string()];
-        let local = format!("refs/heads/{name}");
-        if ref_exists(repo, &local)? {
-            refs.push(local);
-        }
-        return Ok(Some(DefaultBranch {
-            name: name.to_string(),
-            refs,
-        }));
-    }
-    if let Some(name) = repo.git_opt(&["config", "--get", "init.defaultBranch"])? {
-        let name = name.trim();
-        let local = format!("refs/heads/{name}");
-        if !name.is_empty() && ref_exists(repo, &local)? {
-            return Ok(Some(DefaultBranch {
-                name: name.to_string(),
-                refs: vec![local],
-            }));
-        }
-    }
-    Ok(None)
+/// What the scope needs to know about refs, from two git calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refs {
+    /// Every ref under refs/heads and refs/remotes.
+    pub names: BTreeSet<String>,
+    /// Local branch -> the full name of its upstream.
+    pub upstream: BTreeMap<String, String>,
+    /// Remote -> the ref its HEAD points at (`refs/remotes/origin/HEAD` -> `.../trunk`).
+    pub remote_heads: BTreeMap<String, String>,
+    /// Branch -> the remote it tracks (`branch.<name>.remote`).
+    pub tracks: BTreeMap<String, String>,
+    /// `init.defaultBranch`.
+    pub init_default: Option<String>,
 }
 
-fn ref_exists(repo: &Repo, name: &str) -> Result<bool> {
-    Ok(repo
-        .git_opt(&["rev-parse", "--verify", "--quiet", name])?
-        .is_some())
+impl Refs {
+    /// Read the refs (`for-each-ref`) and the settings that matter (`config`).
+    pub fn read(repo: &Repo) -> Result<Refs> {
+        let listing = repo.git(&[
+            "for-each-ref",
+            "--format=%(refname)%00%(symref)%00%(upstream)",
+            "refs/heads",
+            "refs/remotes",
+        ])?;
+        let config = repo
+            .git_opt(&[
+                "config",
+                "-z",
+                "--get-regexp",
+                r"^(init\.defaultbranch|branch\..*\.remote)$",
+            ])?
+            .unwrap_or_default();
+        Ok(Refs::parse(&listing, &config))
+    }
+
+    /// [`Refs::read`] from the two outputs.
+    pub fn parse(listing: &str, config: &str) -> Refs {
+        let mut r = Refs::default();
+        for line in listing.lines() {
+            let mut f = line.split('\0');
+            let (Some(name), symref, upstream) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            r.names.insert(name.to_string());
+            if let Some(b) = name.strip_prefix("refs/heads/")
+                && let Some(u) = upstream.filter(|u| !u.is_empty())
+            {
+                r.upstream.insert(b.to_string(), u.to_string());
+            }
+            if let Some(remote) = name
+                .strip_prefix("refs/remotes/")
+                .and_then(|rest| rest.strip_suffix("/HEAD"))
+                && let Some(target) = symref.filter(|t| !t.is_empty())
+            {
+                r.remote_heads
+                    .insert(remote.to_string(), target.to_string());
+            }
+        }
+        // `-z`: each entry is `key\nvalue\0`; keys come lower-cased except the branch name.
+        for entry in config.split('\0') {
+            let Some((key, value)) = entry.split_once('\n') else {
+                continue;
+            };
+            if key == "init.defaultbranch" {
+                r.init_default = Some(value.to_string());
+            } else if let Some(b) = key
+                .strip_prefix("branch.")
+                .and_then(|k| k.strip_suffix(".remote"))
+            {
+                r.tracks.insert(b.to_string(), value.to_string());
+            }
+        }
+        r
+    }
+
+    /// The default branch: what a remote's `HEAD` points at (the remote `branch` tracks
+    /// first, then `origin`, then the others), else `init.defaultBranch` when such a local
+    /// branch exists.
+    pub fn default_branch(&self, branch: &str) -> Option<DefaultBranch> {
+        let tracked = self.tracks.get(branch);
+        let mut remotes: Vec<&String> = self.remote_heads.keys().collect();
+        remotes.sort_by_key(|r| (Some(*r) != tracked, r.as_str() != "origin", (*r).clone()));
+        for remote in remotes {
+            let target = &self.remote_heads[remote];
+            let Some(name) = target.strip_prefix(&format!("refs/remotes/{remote}/")) else {
+                continue;
+            };
+            let mut refs = vec![target.clone()];
+            let local = format!("refs/heads/{name}");
+            if self.names.contains(&local) {
+                refs.push(local);
+            }
+            return Some(DefaultBranch {
+                name: name.to_string(),
+                refs,
+            });
+        }
+        let name = self.init_default.as_deref().filter(|n| !n.is_empty())?;
+        let local = format!("refs/heads/{name}");
+        self.names.contains(&local).then(|| DefaultBranch {
+            name: name.to_string(),
+            refs: vec![local],
+        })
+    }
+
+    /// What `branch`'s own commits are counted against: the default branch (its local and
+    /// remote-tracking refs), or for the default branch itself its upstream.
+    pub fn base(&self, branch: &str) -> Vec<String> {
+        match self.default_branch(branch) {
+            Some(d) if d.name != branch => d.refs,
+            _ => self.upstream.get(branch).cloned().into_iter().collect(),
+        }
+    }
+}
+
+/// The repository's default branch as seen from `branch` (see [`Refs::default_branch`]).
+pub fn default_branch(repo: &Repo, branch: &str) -> Result<Option<DefaultBranch>> {
+    Ok(Refs::read(repo)?.default_branch(branch))
+}
+
+/// Pairs of strings from a query on the sessions table. The store lists sessions only with
+/// per-session counts (five subqueries each); the scope needs ids alone, so it reads them
+/// through the generic row reader with a stand-in event body.
+fn session_pairs(
+    store: &Store,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> Result<Vec<(String, String)>> {
+    Ok(store
+        .query_events(sql, p)?
+        .into_iter()
+        .map(|e| (e.id, e.session_id))
+        .collect())
 }
 
 /// Sessions with edits the store bound to one of `commits`, with the (newest) commit.
@@ -345,9 +419,11 @@ fn bound_sessions(store: &Store, commits: &[String]) -> Result<Vec<(String, Stri
     for commit in commits {
         // query_events wants event rows; one stand-in row per session is all that is needed.
         let rows = store.query_events(
-            r#"SELECT min(e.id), e.session_id, NULL, 0, '{"type":"prompt","text":""}'
-               FROM events e JOIN bound b ON b.event_id = e.id
-               WHERE b.commit_id = ?1 GROUP BY e.session_id"#,
+            &format!(
+                "SELECT min(e.id), e.session_id, NULL, 0, {STUB}
+                 FROM events e JOIN bound b ON b.event_id = e.id
+                 WHERE b.commit_id = ?1 GROUP BY e.session_id"
+            ),
             params![commit],
         )?;
         for r in rows {
@@ -372,4 +448,48 @@ fn noted_sessions(repo: &Repo, commits: &[String]) -> Result<Vec<(SessionRecord,
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LISTING: &str = "refs/heads/feature\0\0refs/remotes/origin/feature\n\
+                           refs/heads/trunk\0\0refs/remotes/origin/trunk\n\
+                           refs/remotes/origin/HEAD\0refs/remotes/origin/trunk\0\n\
+                           refs/remotes/origin/trunk\0\0\n\
+                           refs/remotes/fork/HEAD\0refs/remotes/fork/dev\0\n\
+                           refs/remotes/fork/dev\0\0\n";
+
+    #[test]
+    fn default_branch_comes_from_the_remote_head_not_a_name() {
+        let r = Refs::parse(LISTING, "init.defaultbranch\nmain\0");
+        let d = r.default_branch("feature").unwrap();
+        assert_eq!(d.name, "trunk");
+        assert_eq!(
+            d.refs,
+            vec!["refs/remotes/origin/trunk", "refs/heads/trunk"]
+        );
+        // Feature commits are counted against the default branch...
+        assert_eq!(r.base("feature"), d.refs);
+        // ...and the default branch's own against its upstream.
+        assert_eq!(r.base("trunk"), vec!["refs/remotes/origin/trunk"]);
+    }
+
+    #[test]
+    fn the_tracked_remote_wins_then_init_default_branch() {
+        let r = Refs::parse(LISTING, "branch.feature.remote\nfork\0");
+        assert_eq!(r.default_branch("feature").unwrap().name, "dev");
+        assert_eq!(r.default_branch("other").unwrap().name, "trunk");
+        let local = "refs/heads/develop\0\0\nrefs/heads/x\0\0\n";
+        let r = Refs::parse(local, "init.defaultbranch\ndevelop\0");
+        assert_eq!(
+            r.default_branch("x").unwrap().refs,
+            vec!["refs/heads/develop"]
+        );
+        // init.defaultBranch naming a branch that does not exist says nothing.
+        let r = Refs::parse(local, "init.defaultbranch\nmain\0");
+        assert_eq!(r.default_branch("x"), None);
+        assert!(r.base("x").is_empty());
+    }
 }

@@ -544,3 +544,50 @@ fn what_only_a_note_knows_is_cited_to_its_commit() {
     ));
     assert_eq!(b.sessions[0].noted.as_deref(), Some("3f2c9a1d0b7e6c5a"));
 }
+
+#[test]
+fn a_later_whole_file_write_supersedes_earlier_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("c.py"), "fresh = True\n").unwrap();
+    let c = root.join("c.py");
+    let s = "s1";
+    let write = ev(
+        s,
+        3,
+        EventKind::Edit(Edit {
+            call_id: Some("w".into()),
+            tool: "Write".into(),
+            path: c.to_string_lossy().into_owned(),
+            op: EditOp::Write,
+            before: String::new(),
+            after: "fresh = True\n".into(),
+            move_to: None,
+        }),
+    );
+    let b = brief(
+        root,
+        vec![session(
+            Agent::ClaudeCode,
+            s,
+            None,
+            vec![
+                prompt(s, 1, "Start over"),
+                edit(s, 2, "e", &c, "", "old_approach = 1\n"),
+                write,
+            ],
+        )],
+    );
+    assert!(
+        has(
+            &b.rejected,
+            "Edit to `c.py` (Edit) that wrote `old_approach = 1` was superseded by a later edit (claude-code s1 at"
+        ),
+        "{:?}",
+        texts(&b.rejected)
+    );
+    assert!(has(
+        &b.decided,
+        "`c.py`: 1 applied edit is still in the working tree"
+    ));
+}
