@@ -52,6 +52,8 @@ pub enum Command {
     /// Which agent (or human) wrote each line, in which session, from which prompt
     #[command(override_usage = crate::blame::USAGE)]
     Blame(crate::blame::BlameArgs),
+    /// Brief the task in progress for another agent (also git-drift-handoff)
+    Handoff(crate::handoff::HandoffArgs),
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(HookArgs),
@@ -215,6 +217,7 @@ pub fn run(cli: Cli) -> i32 {
             crate::sync::cmd(args.remote.as_deref(), args.json, &mut std::io::stdout())
         }
         Command::Blame(args) => crate::blame::run(&args),
+        Command::Handoff(args) => crate::handoff::cmd(&args),
     };
     finish(result)
 }
@@ -562,15 +565,16 @@ pub fn run_blame(args: Vec<String>) -> i32 {
     let argv = std::iter::once("git-drift-blame".to_string()).chain(args);
     match crate::blame::BlameCli::try_parse_from(argv) {
         Ok(cli) => finish(crate::blame::run(&cli.args)),
-        Err(e) => {
-            let _ = e.print();
-            if e.use_stderr() { 2 } else { 0 }
-        }
+        Err(e) => usage_exit(e),
     }
 }
 
-/// `git-drift-handoff`: not built yet.
-pub fn run_handoff(_args: Vec<String>) -> i32 {
-    eprintln!("fatal: git drift handoff is not built yet");
-    2
+/// `git-drift-handoff`: the same command as `git drift handoff`.
+pub fn run_handoff(args: Vec<String>) -> i32 {
+    use clap::Parser;
+    let argv = std::iter::once("git-drift-handoff".to_string()).chain(args);
+    match crate::handoff::HandoffArgs::try_parse_from(argv) {
+        Ok(a) => finish(crate::handoff::cmd(&a)),
+        Err(e) => usage_exit(e),
+    }
 }

@@ -22,6 +22,8 @@
 //! that the parser, [`KEYS`] and the template agree.
 
 use crate::error::{Error, Result};
+use crate::handoff::Target;
+use crate::llm::{LlmConfig, Provider};
 use crate::model::Agent;
 use crate::redact::{self, Redactor};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -69,6 +71,42 @@ redaction:
   # These are added to the built-in shapes (API keys, tokens, private keys, passwords),
   # never replace them, and patterns from the user file and this file add up.
   extra_patterns: []
+
+# git drift handoff: the brief another agent picks an unfinished task up from.
+handoff:
+  # The agent briefs are written for when --to is not given: claude-code, codex,
+  # gemini-cli, opencode, cursor, aider or generic.
+  to: generic
+  # Size bound of a brief in tokens (estimated at 4 characters a token); the longest
+  # sections are trimmed, with a note saying what was cut, to stay under it.
+  brief_tokens: 8000
+  # The LLM `git drift handoff --llm` sends the brief and the session material behind it
+  # to, to compact it. Nothing leaves this machine without --llm.
+  llm:
+    # Which API: anthropic (the Messages API), openai (any OpenAI-compatible
+    # chat-completions endpoint: OpenAI, DeepSeek, Groq, vLLM, LM Studio) or ollama.
+    # provider:
+    # The model as the provider names it, e.g. claude-sonnet-4-5, gpt-4.1-mini, llama3.1:8b.
+    # model:
+    # Endpoint root without the API path. The default is the provider's own endpoint
+    # (for ollama, http://127.0.0.1:11434). For another OpenAI-compatible server include
+    # its version prefix, e.g. https://api.deepseek.com/v1 or http://localhost:1234/v1.
+    # base_url:
+    # The name of the environment variable holding the API key (never the key itself).
+    # Default: ANTHROPIC_API_KEY for anthropic; OPENAI_API_KEY for openai only at OpenAI's
+    # own endpoint, so the key is never sent elsewhere; none for ollama.
+    # api_key_env:
+    # The most tokens the model may write.
+    # max_tokens: 4096
+    # Time limits in seconds: a whole request, and establishing the connection.
+    # timeout_secs: 120
+    # connect_timeout_secs: 10
+    # Retries after a rate limit (429, honouring Retry-After), a server error (5xx), a
+    # dropped connection or a timeout. 401/403 and 404 fail at once.
+    # max_retries: 3
+    # US dollars per million input and output tokens, to report what a run cost (set both).
+    # price_input_per_mtok:
+    # price_output_per_mtok:
 "#;
 
 /// Every key the files accept, with the values it takes (for errors) and an example value (for
@@ -103,6 +141,66 @@ pub const KEYS: &[KeyDoc] = &[
         path: "redaction.extra_patterns",
         valid: "a list of regular expressions",
         example: "['x[0-9]+']",
+    },
+    KeyDoc {
+        path: "handoff.to",
+        valid: "claude-code, codex, gemini-cli, opencode, cursor, aider, generic",
+        example: "codex",
+    },
+    KeyDoc {
+        path: "handoff.brief_tokens",
+        valid: "a positive number of tokens",
+        example: "4000",
+    },
+    KeyDoc {
+        path: "handoff.llm.provider",
+        valid: "anthropic, openai, ollama",
+        example: "ollama",
+    },
+    KeyDoc {
+        path: "handoff.llm.model",
+        valid: "a model name",
+        example: "llama3.1:8b",
+    },
+    KeyDoc {
+        path: "handoff.llm.base_url",
+        valid: "an http:// or https:// URL",
+        example: "http://127.0.0.1:8080/v1",
+    },
+    KeyDoc {
+        path: "handoff.llm.api_key_env",
+        valid: "an environment variable name",
+        example: "MY_LLM_KEY",
+    },
+    KeyDoc {
+        path: "handoff.llm.max_tokens",
+        valid: "a positive number of tokens",
+        example: "1000",
+    },
+    KeyDoc {
+        path: "handoff.llm.timeout_secs",
+        valid: "a positive number of seconds",
+        example: "30",
+    },
+    KeyDoc {
+        path: "handoff.llm.connect_timeout_secs",
+        valid: "a positive number of seconds",
+        example: "2",
+    },
+    KeyDoc {
+        path: "handoff.llm.max_retries",
+        valid: "a number of retries, 0 or more",
+        example: "0",
+    },
+    KeyDoc {
+        path: "handoff.llm.price_input_per_mtok",
+        valid: "US dollars per million tokens",
+        example: "3.0",
+    },
+    KeyDoc {
+        path: "handoff.llm.price_output_per_mtok",
+        valid: "US dollars per million tokens",
+        example: "15.0",
     },
 ];
 
@@ -246,12 +344,97 @@ pub struct RedactionConfig {
     pub extra_patterns: Vec<String>,
 }
 
+/// `git drift handoff` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandoffConfig {
+    /// The agent briefs are written for when `--to` is not given.
+    pub to: Target,
+    /// Size bound of a brief, in (estimated) tokens.
+    pub brief_tokens: u32,
+    /// The LLM `--llm` uses; see [`LlmSettings::to_config`].
+    pub llm: LlmSettings,
+}
+
+impl Default for HandoffConfig {
+    fn default() -> Self {
+        HandoffConfig {
+            to: Target::Generic,
+            brief_tokens: 8000,
+            llm: LlmSettings::default(),
+        }
+    }
+}
+
+/// The `handoff.llm` keys, merged across layers key by key. They are the fields of
+/// [`LlmConfig`]; provider and model have no default, so the complete [`LlmConfig`] is made
+/// (and checked) only when `--llm` asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmSettings {
+    pub provider: Option<Provider>,
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    pub api_key_env: Option<String>,
+    pub max_tokens: u32,
+    pub timeout_secs: u64,
+    pub connect_timeout_secs: u64,
+    pub max_retries: u32,
+    pub price_input_per_mtok: Option<f64>,
+    pub price_output_per_mtok: Option<f64>,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        // The client's own defaults, so the two cannot drift apart.
+        let d = LlmConfig::new(Provider::Anthropic, "");
+        LlmSettings {
+            provider: None,
+            model: None,
+            base_url: None,
+            api_key_env: None,
+            max_tokens: d.max_tokens,
+            timeout_secs: d.timeout_secs,
+            connect_timeout_secs: d.connect_timeout_secs,
+            max_retries: d.max_retries,
+            price_input_per_mtok: None,
+            price_output_per_mtok: None,
+        }
+    }
+}
+
+impl LlmSettings {
+    /// The client configuration, or what is missing (one line naming the keys to set).
+    pub fn to_config(&self) -> std::result::Result<LlmConfig, String> {
+        let provider = self.provider.ok_or_else(|| {
+            "no handoff.llm.provider in the configuration (anthropic, openai or ollama; see \
+             `handoff.llm` in .prompts/config.yaml)"
+                .to_string()
+        })?;
+        let model = self
+            .model
+            .clone()
+            .filter(|m| !m.trim().is_empty())
+            .ok_or_else(|| format!("no handoff.llm.model in the configuration for {provider}"))?;
+        let mut c = LlmConfig::new(provider, model);
+        c.base_url = self.base_url.clone();
+        c.api_key_env = self.api_key_env.clone();
+        c.max_tokens = self.max_tokens;
+        c.timeout_secs = self.timeout_secs;
+        c.connect_timeout_secs = self.connect_timeout_secs;
+        c.max_retries = self.max_retries;
+        c.price_input_per_mtok = self.price_input_per_mtok;
+        c.price_output_per_mtok = self.price_output_per_mtok;
+        c.validate().map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+}
+
 /// The effective configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub agents: AgentsConfig,
     pub privacy: Privacy,
     pub redaction: RedactionConfig,
+    pub handoff: HandoffConfig,
 }
 
 impl Config {
@@ -331,6 +514,7 @@ struct Builder {
     codex: AgentDraft,
     privacy: Privacy,
     extra_patterns: Vec<String>,
+    handoff: HandoffConfig,
 }
 
 /// An agent's settings before its home is known for sure.
@@ -350,6 +534,7 @@ impl Builder {
             codex: draft(Agent::Codex),
             privacy: Privacy::default(),
             extra_patterns: Vec::new(),
+            handoff: HandoffConfig::default(),
         }
     }
 
@@ -370,6 +555,7 @@ impl Builder {
             redaction: RedactionConfig {
                 extra_patterns: self.extra_patterns,
             },
+            handoff: self.handoff,
         })
     }
 }
@@ -478,6 +664,7 @@ struct FileConfig {
     agents: Option<FileAgents>,
     privacy: Option<Privacy>,
     redaction: Option<FileRedaction>,
+    handoff: Option<FileHandoff>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -499,6 +686,30 @@ struct FileAgent {
 #[serde(deny_unknown_fields)]
 struct FileRedaction {
     extra_patterns: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileHandoff {
+    to: Option<Target>,
+    brief_tokens: Option<u32>,
+    llm: Option<FileLlm>,
+}
+
+/// `handoff.llm` as written: the fields of [`LlmConfig`], all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLlm {
+    provider: Option<Provider>,
+    model: Option<String>,
+    base_url: Option<String>,
+    api_key_env: Option<String>,
+    max_tokens: Option<u32>,
+    timeout_secs: Option<u64>,
+    connect_timeout_secs: Option<u64>,
+    max_retries: Option<u32>,
+    price_input_per_mtok: Option<f64>,
+    price_output_per_mtok: Option<f64>,
 }
 
 impl FileConfig {
@@ -534,6 +745,83 @@ impl FileConfig {
                 if !b.extra_patterns.contains(&pattern) {
                     b.extra_patterns.push(pattern);
                 }
+            }
+        }
+        if let Some(h) = self.handoff {
+            h.apply(&mut b.handoff, layer)?;
+        }
+        Ok(())
+    }
+}
+
+impl FileHandoff {
+    fn apply(self, h: &mut HandoffConfig, layer: &Layer) -> Result<()> {
+        let positive = |key: &str, n: u64| {
+            if n == 0 {
+                Err(layer.error(format!(
+                    "bad value '0' for '{key}' (valid: {})",
+                    valid_for(key).unwrap_or_default()
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        if let Some(to) = self.to {
+            h.to = to;
+        }
+        if let Some(n) = self.brief_tokens {
+            positive("handoff.brief_tokens", n.into())?;
+            h.brief_tokens = n;
+        }
+        let Some(l) = self.llm else { return Ok(()) };
+        let s = &mut h.llm;
+        if l.provider.is_some() {
+            s.provider = l.provider;
+        }
+        for (from, to) in [
+            (l.model, &mut s.model),
+            (l.base_url, &mut s.base_url),
+            (l.api_key_env, &mut s.api_key_env),
+        ] {
+            if from.is_some() {
+                *to = from;
+            }
+        }
+        if let Some(n) = l.max_tokens {
+            positive("handoff.llm.max_tokens", n.into())?;
+            s.max_tokens = n;
+        }
+        if let Some(n) = l.timeout_secs {
+            positive("handoff.llm.timeout_secs", n)?;
+            s.timeout_secs = n;
+        }
+        if let Some(n) = l.connect_timeout_secs {
+            positive("handoff.llm.connect_timeout_secs", n)?;
+            s.connect_timeout_secs = n;
+        }
+        if let Some(n) = l.max_retries {
+            s.max_retries = n;
+        }
+        for (key, from, to) in [
+            (
+                "handoff.llm.price_input_per_mtok",
+                l.price_input_per_mtok,
+                &mut s.price_input_per_mtok,
+            ),
+            (
+                "handoff.llm.price_output_per_mtok",
+                l.price_output_per_mtok,
+                &mut s.price_output_per_mtok,
+            ),
+        ] {
+            if let Some(p) = from {
+                if !(p.is_finite() && p >= 0.0) {
+                    return Err(layer.error(format!(
+                        "bad value '{p}' for '{key}' (valid: {})",
+                        valid_for(key).unwrap_or_default()
+                    )));
+                }
+                *to = Some(p);
             }
         }
         Ok(())
@@ -845,6 +1133,7 @@ mod tests {
                 },
                 privacy: Privacy::Summary,
                 redaction: RedactionConfig::default(),
+                handoff: HandoffConfig::default(),
             }
         );
         assert_eq!(c.agent(Agent::Codex).home, Path::new("/home/u/.codex"));
@@ -1066,7 +1355,7 @@ mod tests {
         );
         assert_eq!(
             parse_err("privacy: off\nllm: {}\n"),
-            ".prompts/config.yaml: unknown key 'llm' (valid: agents, privacy, redaction)"
+            ".prompts/config.yaml: unknown key 'llm' (valid: agents, privacy, redaction, handoff)"
         );
     }
 
@@ -1255,6 +1544,83 @@ mod tests {
             ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)"
         );
         assert_eq!(err.exit_code(), 1);
+    }
+
+    #[test]
+    fn handoff_settings_layer_key_by_key_and_make_an_llm_config() {
+        let f = files(
+            Some(
+                "handoff:\n  llm:\n    provider: anthropic\n    model: claude-sonnet-4-5\n    \
+                 api_key_env: WORK_KEY\n    price_input_per_mtok: 3\n    price_output_per_mtok: 15\n",
+            ),
+            Some(
+                "handoff:\n  to: codex\n  brief_tokens: 6000\n  llm:\n    model: claude-haiku-4-5\n",
+            ),
+        );
+        let c = Config::load(&f.root, &f.env).expect("loads");
+        assert_eq!(c.handoff.to, Target::Codex);
+        assert_eq!(c.handoff.brief_tokens, 6000);
+        let llm = c.handoff.llm.to_config().expect("complete");
+        assert_eq!(llm.provider, Provider::Anthropic);
+        // The repository file changed only the model; the user's key variable stays.
+        assert_eq!(llm.model, "claude-haiku-4-5");
+        assert_eq!(llm.api_key_env.as_deref(), Some("WORK_KEY"));
+        assert_eq!(llm.cost_usd(1_000_000, 0), Some(3.0));
+        assert_eq!(
+            llm.max_tokens,
+            LlmConfig::new(Provider::Ollama, "m").max_tokens
+        );
+        // Without provider or model there is nothing to call, and the message says what to set.
+        let bare = Config::defaults(&env()).expect("defaults").handoff.llm;
+        assert!(
+            bare.to_config()
+                .unwrap_err()
+                .contains("handoff.llm.provider")
+        );
+        let bad_url = parse_ok(
+            "handoff:\n  llm:\n    provider: openai\n    model: m\n    base_url: ftp://x\n",
+        );
+        assert!(
+            bad_url
+                .handoff
+                .llm
+                .to_config()
+                .unwrap_err()
+                .contains("base_url")
+        );
+    }
+
+    #[test]
+    fn handoff_bad_values_name_the_key() {
+        assert_eq!(
+            parse_err("handoff:\n  to: vim\n"),
+            ".prompts/config.yaml: bad value 'vim' for 'handoff.to' (valid: claude-code, codex, gemini-cli, opencode, cursor, aider, generic)"
+        );
+        assert_eq!(
+            parse_err("handoff:\n  llm:\n    provider: gpt\n"),
+            ".prompts/config.yaml: bad value 'gpt' for 'handoff.llm.provider' (valid: anthropic, openai, ollama)"
+        );
+        assert_eq!(
+            parse_err("handoff:\n  brief_tokens: 0\n"),
+            ".prompts/config.yaml: bad value '0' for 'handoff.brief_tokens' (valid: a positive number of tokens)"
+        );
+        assert_eq!(
+            parse_err("handoff:\n  llm:\n    price_input_per_mtok: -1\n"),
+            ".prompts/config.yaml: bad value '-1' for 'handoff.llm.price_input_per_mtok' (valid: US dollars per million tokens)"
+        );
+        assert_eq!(
+            parse_err("handoff:\n  llm:\n    max_tokens: lots\n"),
+            ".prompts/config.yaml: bad value 'lots' for 'handoff.llm.max_tokens' (valid: a positive number of tokens)"
+        );
+        // The documented targets are the parser's.
+        let documented = KEYS
+            .iter()
+            .find(|k| k.path == "handoff.to")
+            .map(|k| k.valid);
+        assert_eq!(
+            documented,
+            Some(Target::ALL.map(Target::as_str).join(", ").as_str())
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod config;
 pub mod diff;
 pub mod error;
 pub mod git;
+pub mod handoff;
 pub mod hook_runner;
 pub mod hooks;
 pub mod init;

@@ -5,5 +5,6 @@ mod test_attribution;
 mod test_blame;
 mod test_capture;
 mod test_fixtures;
+mod test_handoff;
 mod test_init;
 mod test_sync;

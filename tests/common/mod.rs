@@ -264,6 +264,12 @@ impl<'e> Claude<'e> {
         self
     }
 
+    /// Record `b` as the session's git branch (default `main`).
+    pub fn branch(mut self, b: &str) -> Self {
+        self.branch = b.into();
+        self
+    }
+
     pub fn path(&self) -> &Path {
         &self.file
     }
@@ -463,6 +469,33 @@ impl<'e> Codex<'e> {
             "originator": "codex_cli_rs", "cli_version": "0.80.0", "instructions": null,
             "source": "cli", "model_provider": "openai",
             "git": {"branch": "main", "commit_hash": "0000000000000000000000000000000000000000"}}),
+        );
+        c.line("turn_context", json!({"cwd": repo, "approval_policy": "on-request",
+            "sandbox_policy": {"type": "workspace-write"}, "model": "gpt-5-codex", "effort": "medium", "summary": "auto"}));
+        c
+    }
+
+    /// A new Codex session of the repository whose session_meta records branch `branch`.
+    pub fn on_branch(env: &'e Env, id: &str, start: i64, branch: &str) -> Codex<'e> {
+        let ts = jiff::Timestamp::from_second(start).expect("ts");
+        let day = ts.strftime("%Y/%m/%d").to_string();
+        let stamp = ts.strftime("%Y-%m-%dT%H-%M-%S").to_string();
+        let dir = env.codex.join("sessions").join(day);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let mut c = Codex {
+            env,
+            id: id.to_string(),
+            file: dir.join(format!("rollout-{stamp}-{id}.jsonl")),
+            now: start * 1000,
+            n: 0,
+        };
+        let repo = env.repo.clone();
+        c.line(
+            "session_meta",
+            json!({"id": id, "timestamp": c.ts(), "cwd": repo,
+            "originator": "codex_cli_rs", "cli_version": "0.80.0", "instructions": null,
+            "source": "cli", "model_provider": "openai",
+            "git": {"branch": branch, "commit_hash": "0000000000000000000000000000000000000000"}}),
         );
         c.line("turn_context", json!({"cwd": repo, "approval_policy": "on-request",
             "sandbox_policy": {"type": "workspace-write"}, "model": "gpt-5-codex", "effort": "medium", "summary": "auto"}));

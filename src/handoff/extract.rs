@@ -1,0 +1,1209 @@
+//! From sessions and the working tree to a [`Brief`]: what the task is, what was decided, what
+//! was tried and rejected, what is open, which files are in play, and where to resume.
+//!
+//! Deterministic, offline, evidence only. Each item keeps a [`Cite`] (agent, session, time) so
+//! a reader can check it. Sessions of several agents are merged into one timeline ordered by
+//! time; an event without a timestamp takes the time of the event before it in its session.
+//!
+//! The rules, in short:
+//! * a human prompt is the goal (the first), a confirmation ("yes, go ahead": a decision, shown
+//!   with the question it answered), a correction ("no, don't …": a rejected approach) or a
+//!   redirection (anything else). Sentences that lay down rules ("must", "always", "don't",
+//!   "use", …) are also listed as standing instructions;
+//! * an applied edit whose lines are still in the file is part of the approach the code now
+//!   embodies; one whose lines are all gone was superseded (a later edit replaced them) or
+//!   reverted; a declined or failed edit is a rejected approach;
+//! * a failed command is resolved when the same command later succeeded; otherwise the latest
+//!   such is the open "last failing command" and earlier ones were abandoned;
+//! * the latest plan snapshot of each session, merged by item text, gives done items
+//!   (decided) and pending ones (open);
+//! * a question in a session's last reply that no prompt followed is open.
+
+use super::Target;
+use super::files::{FileState, Tree};
+use super::inject;
+use super::scope::{Material, Via};
+use crate::model::{Edit, EditOp, EventKind, Millis, PlanItem};
+use crate::sessions::{CallStatus, call_statuses, edit_lines};
+use regex::Regex;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+/// Whole files up to this many lines are shown entirely.
+const WHOLE_FILE_LINES: usize = 40;
+/// At most this many snippet lines per file.
+const SNIPPET_LINES: usize = 60;
+/// Lines of context around a changed region.
+const CONTEXT: usize = 2;
+/// Characters of the first prompt kept (newlines preserved).
+const GOAL_CHARS: usize = 1500;
+/// Characters of other quoted texts.
+const QUOTE_CHARS: usize = 240;
+/// Lines of a failing command's output shown.
+const ERROR_TAIL_LINES: usize = 15;
+
+/// What the brief is for and about.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    /// One line saying what the brief covers (`branch feature/x since …`).
+    pub scope: String,
+    pub branch: Option<String>,
+    pub target: Target,
+    pub created: Millis,
+    pub root: PathBuf,
+    /// Where the brief is written (None with `--print`).
+    pub brief_path: Option<PathBuf>,
+    /// The command that resumes an injected session.
+    pub resume: Option<String>,
+}
+
+/// Where an item comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cite {
+    pub agent: String,
+    pub session: String,
+    pub at: Option<Millis>,
+    /// For what only a note records: the commit whose note says it.
+    pub commit: Option<String>,
+}
+
+/// One entry of a section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// When it happened (for ordering and trimming: older items are cut first).
+    pub at: Option<Millis>,
+    /// One line of markdown.
+    pub text: String,
+    /// Text shown quoted below the line, newlines kept (the goal).
+    pub quote: Option<String>,
+    /// A code block below the line (an error tail).
+    pub detail: Option<String>,
+    pub cite: Cite,
+    /// Never trimmed away.
+    pub pinned: bool,
+}
+
+/// One session in the brief's header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionLine {
+    pub agent: String,
+    pub id: String,
+    pub model: Option<String>,
+    pub started: Option<Millis>,
+    pub ended: Option<Millis>,
+    pub branch: Option<String>,
+    pub via: Via,
+    pub prompts: usize,
+    pub edits: usize,
+    /// The session began with a git drift handoff brief.
+    pub resumed: bool,
+    pub parent: Option<String>,
+    /// Known only from this commit's note.
+    pub noted: Option<String>,
+}
+
+/// Lines of a file to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snippet {
+    /// Fence language (`python`, `rust`, or empty).
+    pub lang: &'static str,
+    pub whole: bool,
+    /// Lines in the file.
+    pub total: usize,
+    /// (first line number, lines) of each shown region.
+    pub blocks: Vec<(usize, Vec<String>)>,
+    /// Changed lines left out to stay within the per-file bound.
+    pub cut: usize,
+}
+
+/// A file the sessions touched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileEntry {
+    pub path: String,
+    pub state: FileState,
+    pub applied: usize,
+    pub declined: usize,
+    pub failed: usize,
+    pub last: Cite,
+    pub snippet: Option<Snippet>,
+}
+
+/// The brief before rendering.
+#[derive(Debug, Clone)]
+pub struct Brief {
+    pub meta: Meta,
+    pub sessions: Vec<SessionLine>,
+    pub span: Option<(Millis, Millis)>,
+    pub task: Vec<Item>,
+    pub decided: Vec<Item>,
+    pub rejected: Vec<Item>,
+    pub open: Vec<Item>,
+    pub files: Vec<FileEntry>,
+    pub resume: Vec<Item>,
+}
+
+impl Brief {
+    /// Whether the sessions span more than one local day (citations then show the date).
+    pub fn multi_day(&self) -> bool {
+        match self.span {
+            Some((a, b)) => super::render::local_date(a) != super::render::local_date(b),
+            None => false,
+        }
+    }
+}
+
+/// How a tool call of an edit ended, from the brief's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EditFate {
+    Applied,
+    Declined,
+    Failed,
+}
+
+struct EditRec<'a> {
+    s: usize,
+    idx: usize,
+    at: Option<Millis>,
+    edit: &'a Edit,
+    fate: EditFate,
+    error: Option<String>,
+    /// Repository-relative path the edit's text lives at now (the move target of a rename).
+    rel: Option<String>,
+}
+
+/// What a tool call was, to describe it if the user declines it.
+#[derive(Clone, Copy)]
+enum Call<'a> {
+    Edit(&'a Edit),
+    Command(&'a str),
+}
+
+/// A session's latest plan snapshot: (timeline index, items, time).
+type PlanSnap<'a> = Option<(usize, &'a [PlanItem], Option<Millis>)>;
+
+struct CmdRec<'a> {
+    s: usize,
+    idx: usize,
+    at: Option<Millis>,
+    command: &'a str,
+    status: Option<&'a CallStatus>,
+}
+
+/// Build the brief.
+pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
+    let root = meta.root.clone();
+    let rel = |p: &str| crate::capture::relative(p, &root);
+
+    // Per session: call outcomes, what each call was, whether it began with a brief.
+    let statuses: Vec<HashMap<String, CallStatus>> = m
+        .sessions
+        .iter()
+        .map(|s| call_statuses(&s.events))
+        .collect();
+    let resumed: Vec<bool> = m
+        .sessions
+        .iter()
+        .map(|s| {
+            s.events.iter().find_map(|e| match &e.kind {
+                EventKind::Prompt { text } => Some(inject::is_injected(text)),
+                _ => None,
+            }) == Some(true)
+        })
+        .collect();
+    let cite = |s: usize, at: Option<Millis>| Cite {
+        agent: m.sessions[s].session.agent.as_str().to_string(),
+        session: m.sessions[s].session.info.id.clone(),
+        at,
+        commit: None,
+    };
+
+    // One timeline of every session's events.
+    let mut timeline: Vec<(Option<Millis>, usize, &crate::model::Event)> = Vec::new();
+    for (s, sd) in m.sessions.iter().enumerate() {
+        let mut last = sd.session.info.started;
+        for e in &sd.events {
+            let at = e.at.or(last);
+            last = at;
+            timeline.push((at, s, e));
+        }
+    }
+    timeline.sort_by_key(|(at, s, e)| (at.unwrap_or(i64::MIN), *s, e.ord));
+
+    let mut task = Vec::new();
+    let mut decided = Vec::new();
+    let mut rejected = Vec::new();
+    let mut open = Vec::new();
+    let mut resume = Vec::new();
+    let mut edits: Vec<EditRec> = Vec::new();
+    let mut cmds: Vec<CmdRec> = Vec::new();
+    let mut have_goal = false;
+    let mut last_reply: Vec<Option<(usize, &str, Option<Millis>)>> = vec![None; m.sessions.len()];
+    let mut last_prompt: Vec<Option<usize>> = vec![None; m.sessions.len()];
+    let mut latest_reply: Option<(usize, usize, &str, Option<Millis>)> = None;
+    let mut plans: Vec<PlanSnap> = vec![None; m.sessions.len()];
+    let mut calls: Vec<HashMap<&str, Call>> = vec![HashMap::new(); m.sessions.len()];
+    let mut span: Option<(Millis, Millis)> = None;
+    let mut prompts = vec![0usize; m.sessions.len()];
+    let mut instructions_seen: HashSet<String> = HashSet::new();
+
+    for (idx, (at, s, e)) in timeline.iter().enumerate() {
+        let (at, s) = (*at, *s);
+        if let Some(t) = at {
+            span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
+        let sub_agent = m.sessions[s].session.info.parent_id.is_some();
+        match &e.kind {
+            EventKind::Prompt { text } => {
+                if inject::is_injected(text) || sub_agent {
+                    continue;
+                }
+                prompts[s] += 1;
+                last_prompt[s] = Some(idx);
+                let c = cite(s, at);
+                if !have_goal {
+                    have_goal = true;
+                    task.push(Item {
+                        at,
+                        text: "**Goal** (the first prompt):".into(),
+                        quote: Some(clip(text, GOAL_CHARS)),
+                        detail: None,
+                        cite: c.clone(),
+                        pinned: true,
+                    });
+                } else if is_confirmation(text) {
+                    let asked = last_reply[s].and_then(|(_, r, _)| question_or_last(r));
+                    let text = match asked {
+                        Some(q) => format!(
+                            "User confirmed \"{}\" in answer to \"{}\"",
+                            crate::ui::excerpt(text, QUOTE_CHARS),
+                            crate::ui::excerpt(&q, QUOTE_CHARS)
+                        ),
+                        None => format!(
+                            "User confirmed: \"{}\"",
+                            crate::ui::excerpt(text, QUOTE_CHARS)
+                        ),
+                    };
+                    decided.push(item(at, text, c.clone()));
+                    continue;
+                } else if is_correction(text) {
+                    rejected.push(item(
+                        at,
+                        format!(
+                            "User correction: \"{}\"",
+                            crate::ui::excerpt(text, QUOTE_CHARS * 2)
+                        ),
+                        c.clone(),
+                    ));
+                    continue;
+                } else {
+                    task.push(item(
+                        at,
+                        format!("Then asked: \"{}\"", crate::ui::excerpt(text, QUOTE_CHARS)),
+                        c.clone(),
+                    ));
+                }
+                for sentence in directives(text) {
+                    if instructions_seen.insert(sentence.to_lowercase()) {
+                        decided.push(item(at, format!("Instruction: \"{sentence}\""), c.clone()));
+                    }
+                }
+            }
+            EventKind::Reply { text } => {
+                last_reply[s] = Some((idx, text, at));
+                if !sub_agent {
+                    latest_reply = Some((idx, s, text, at));
+                }
+            }
+            EventKind::Edit(ed) => {
+                let status = ed.call_id.as_deref().and_then(|c| statuses[s].get(c));
+                let (fate, error) = match status {
+                    Some(CallStatus::Rejected(_)) => (EditFate::Declined, None),
+                    Some(CallStatus::Failed(_, tail)) => (EditFate::Failed, tail.clone()),
+                    _ => (EditFate::Applied, None),
+                };
+                if let Some(c) = &ed.call_id {
+                    calls[s].entry(c.as_str()).or_insert(Call::Edit(ed));
+                }
+                edits.push(EditRec {
+                    s,
+                    idx,
+                    at,
+                    edit: ed,
+                    fate,
+                    error,
+                    rel: rel(ed.move_to.as_deref().unwrap_or(&ed.path)),
+                });
+            }
+            EventKind::Command { call_id, command } => {
+                if let Some(c) = call_id {
+                    calls[s].insert(c.as_str(), Call::Command(command));
+                }
+                cmds.push(CmdRec {
+                    s,
+                    idx,
+                    at,
+                    command,
+                    status: call_id.as_deref().and_then(|c| statuses[s].get(c)),
+                });
+            }
+            EventKind::Rejection { call_id, reason } => {
+                let what = match call_id.as_deref().and_then(|c| calls[s].get(c)) {
+                    Some(Call::Edit(ed)) => {
+                        let what = match rel(&ed.path) {
+                            Some(p) => format!("edit to `{p}` ({})", ed.tool),
+                            None => format!("edit to `{}` ({})", ed.path, ed.tool),
+                        };
+                        match first_written(ed) {
+                            Some(l) => {
+                                format!("{what} that would have written `{}`", inline_code(&l))
+                            }
+                            None => what,
+                        }
+                    }
+                    Some(Call::Command(c)) => {
+                        format!("command `{}`", inline_code(&crate::ui::excerpt(c, 120)))
+                    }
+                    None => "a tool use".into(),
+                };
+                let why = match reason {
+                    Some(r) => format!(
+                        "the user said: \"{}\"",
+                        crate::ui::excerpt(r, QUOTE_CHARS * 2)
+                    ),
+                    None => "no reason given".into(),
+                };
+                rejected.push(item(at, format!("Declined {what}; {why}"), cite(s, at)));
+            }
+            EventKind::Plan { items, explanation } => {
+                if !items.is_empty() {
+                    plans[s] = Some((idx, items.as_slice(), at));
+                } else if let Some(x) = explanation
+                    && !sub_agent
+                {
+                    task.push(item(
+                        at,
+                        format!(
+                            "Plan the agent presented: \"{}\"",
+                            crate::ui::excerpt(x, QUOTE_CHARS * 2)
+                        ),
+                        cite(s, at),
+                    ));
+                }
+            }
+            EventKind::Outcome { .. } | EventKind::Reasoning { .. } | EventKind::Usage { .. } => {}
+        }
+    }
+
+    edits_findings(&edits, tree, &cite, &mut decided, &mut rejected);
+    commands_findings(&cmds, &cite, &mut rejected, &mut open, &mut resume);
+    plan_findings(&plans, &cite, &mut decided, &mut open, &mut resume);
+
+    // Questions in a session's last reply that no prompt followed.
+    for (s, r) in last_reply.iter().enumerate() {
+        let Some((idx, text, at)) = r else { continue };
+        if m.sessions[s].session.info.parent_id.is_some()
+            || last_prompt[s].is_some_and(|p| p > *idx)
+        {
+            continue;
+        }
+        for q in questions(text).into_iter().take(3) {
+            open.push(item(
+                *at,
+                format!(
+                    "Question the agent asked, unanswered: \"{}\"",
+                    crate::ui::excerpt(&q, QUOTE_CHARS)
+                ),
+                cite(s, *at),
+            ));
+        }
+    }
+
+    // Where to pick up.
+    if let Some(last) = edits.iter().max_by_key(|e| e.idx) {
+        let c = cite(last.s, last.at);
+        let path = last.rel.clone().unwrap_or_else(|| last.edit.path.clone());
+        let text = match last.fate {
+            EditFate::Applied => {
+                let line = last
+                    .rel
+                    .as_deref()
+                    .and_then(|r| tree.text(r))
+                    .and_then(|t| locate(&t.lines, last.edit).map(|(_, l)| l));
+                match line {
+                    Some(l) => format!("Last edit: `{path}:{l}` ({})", last.edit.tool),
+                    None => format!(
+                        "Last edit: `{path}` ({}); its text is no longer in the file",
+                        last.edit.tool
+                    ),
+                }
+            }
+            EditFate::Declined => format!(
+                "Last edit proposed: `{path}` ({}), declined by the user (see Tried and rejected)",
+                last.edit.tool
+            ),
+            EditFate::Failed => format!(
+                "Last edit attempted: `{path}` ({}), it failed to apply",
+                last.edit.tool
+            ),
+        };
+        resume.insert(0, item(last.at, text, c));
+    }
+    if let Some((_, s, text, at)) = latest_reply {
+        let line = match next_step(text) {
+            Some(step) => format!(
+                "The agent's last stated next step: \"{}\"",
+                crate::ui::excerpt(&step, QUOTE_CHARS * 2)
+            ),
+            None => format!(
+                "The agent's last words: \"{}\"",
+                crate::ui::excerpt(&last_sentences(text), QUOTE_CHARS * 2)
+            ),
+        };
+        resume.push(item(at, line, cite(s, at)));
+    }
+
+    // Sessions only a note knows about.
+    for n in &m.noted {
+        let r = &n.record;
+        let c = Cite {
+            agent: r.agent.clone(),
+            session: r.id.clone(),
+            at: r.ended.or(r.started),
+            commit: Some(n.commit.clone()),
+        };
+        for p in r.prompts.values().take(3) {
+            task.push(item(
+                c.at,
+                format!(
+                    "Asked (recorded in a commit note): \"{}\"",
+                    crate::ui::excerpt(p, QUOTE_CHARS)
+                ),
+                c.clone(),
+            ));
+        }
+        for d in &r.decisions {
+            decided.push(item(c.at, format!("Recorded decision: {d}"), c.clone()));
+        }
+        for d in &r.rejected_approaches {
+            rejected.push(item(c.at, format!("Recorded: {d}"), c.clone()));
+        }
+    }
+
+    let files = file_entries(&edits, tree, &cite);
+    let mut sessions: Vec<SessionLine> = m
+        .sessions
+        .iter()
+        .enumerate()
+        .map(|(s, sd)| {
+            let i = &sd.session.info;
+            let mut edit_calls: HashSet<&str> = HashSet::new();
+            for e in &sd.events {
+                if let EventKind::Edit(ed) = &e.kind {
+                    edit_calls.insert(ed.call_id.as_deref().unwrap_or(&e.id));
+                }
+            }
+            SessionLine {
+                agent: sd.session.agent.as_str().to_string(),
+                id: i.id.clone(),
+                model: i.model.clone(),
+                started: sd.events.iter().find_map(|e| e.at).or(i.started),
+                ended: sd.events.iter().rev().find_map(|e| e.at).or(i.ended),
+                branch: i.branch.clone(),
+                via: sd.via.clone(),
+                prompts: prompts[s],
+                edits: edit_calls.len(),
+                resumed: resumed[s],
+                parent: i.parent_id.clone(),
+                noted: None,
+            }
+        })
+        .collect();
+    sessions.extend(m.noted.iter().map(|n| SessionLine {
+        agent: n.record.agent.clone(),
+        id: n.record.id.clone(),
+        model: n.record.model.clone(),
+        started: n.record.started,
+        ended: n.record.ended,
+        branch: None,
+        via: Via::Commit(n.commit.clone()),
+        prompts: n.record.prompts.len(),
+        edits: n.record.accepted as usize,
+        resumed: false,
+        parent: None,
+        noted: Some(n.commit.clone()),
+    }));
+    for list in [&mut task, &mut decided, &mut rejected, &mut open] {
+        // Stable: the goal stays first among items of its time.
+        list.sort_by_key(|i| (!i.pinned, i.at.unwrap_or(i64::MIN)));
+    }
+    Brief {
+        meta,
+        sessions,
+        span,
+        task,
+        decided,
+        rejected,
+        open,
+        files,
+        resume,
+    }
+}
+
+fn item(at: Option<Millis>, text: String, cite: Cite) -> Item {
+    Item {
+        at,
+        text,
+        quote: None,
+        detail: None,
+        cite,
+        pinned: false,
+    }
+}
+
+/// Edits: the approach each file now embodies, and edits that were superseded, reverted,
+/// or failed.
+fn edits_findings(
+    edits: &[EditRec],
+    tree: &Tree,
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+    decided: &mut Vec<Item>,
+    rejected: &mut Vec<Item>,
+) {
+    struct Kept {
+        count: usize,
+        added: usize,
+        removed: usize,
+        last: usize,
+        agents: Vec<String>,
+    }
+    let mut kept: Vec<(String, Kept)> = Vec::new();
+    let mut reported: HashSet<(usize, String, String)> = HashSet::new();
+    // Applied edits of each file, in time order: where a superseding edit is looked for.
+    let mut applied_by_file: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (n, e) in edits.iter().enumerate() {
+        if let (Some(rel), EditFate::Applied) = (e.rel.as_deref(), e.fate) {
+            applied_by_file.entry(rel).or_default().push(n);
+        }
+    }
+    for (n, e) in edits.iter().enumerate() {
+        let Some(rel) = e.rel.as_deref() else {
+            continue;
+        };
+        let c = cite(e.s, e.at);
+        match e.fate {
+            EditFate::Declined => continue,
+            EditFate::Failed => {
+                let what = format!("Edit to `{rel}` ({}) failed to apply", e.edit.tool);
+                let text = match &e.error {
+                    Some(err) => format!("{what}: {}", crate::ui::excerpt(err, QUOTE_CHARS)),
+                    None => what,
+                };
+                rejected.push(item(e.at, text, c));
+                continue;
+            }
+            EditFate::Applied => {}
+        }
+        let written: Vec<String> = crate::attribution::written_lines(e.edit)
+            .into_iter()
+            .filter(|l| l.trim().len() >= 2)
+            .collect();
+        let gone = if e.edit.op == EditOp::Delete || written.is_empty() {
+            None
+        } else {
+            match tree.text(rel) {
+                Some(t) if written.iter().any(|l| t.has_line(l)) => None,
+                Some(_) => Some(false),
+                None if matches!(tree.state(rel), FileState::Missing | FileState::Deleted) => {
+                    Some(true)
+                }
+                // Too large or binary to check: assume it stands.
+                None => None,
+            }
+        };
+        let Some(file_gone) = gone else {
+            let (a, d) = edit_lines(e.edit);
+            let agent = c.agent.clone();
+            let at = match kept.iter().position(|(p, _)| p == rel) {
+                Some(at) => at,
+                None => {
+                    kept.push((
+                        rel.to_string(),
+                        Kept {
+                            count: 0,
+                            added: 0,
+                            removed: 0,
+                            last: n,
+                            agents: Vec::new(),
+                        },
+                    ));
+                    kept.len() - 1
+                }
+            };
+            let entry = &mut kept[at].1;
+            entry.count += 1;
+            entry.added += a;
+            entry.removed += d;
+            entry.last = n;
+            if !entry.agents.contains(&agent) {
+                entry.agents.push(agent);
+            }
+            continue;
+        };
+        // One finding per tool call and file (a MultiEdit or a patch has several hunks).
+        let key = (
+            e.s,
+            e.edit.call_id.clone().unwrap_or_else(|| format!("#{n}")),
+            rel.to_string(),
+        );
+        if !reported.insert(key) {
+            continue;
+        }
+        let wrote = written
+            .first()
+            .map(|l| format!(" that wrote `{}`", inline_code(&crate::ui::excerpt(l, 80))))
+            .unwrap_or_default();
+        let later = applied_by_file
+            .get(rel)
+            .into_iter()
+            .flatten()
+            .filter(|&&k| k > n)
+            .map(|&k| &edits[k])
+            // A later whole-file write replaced everything; an update names what it replaced.
+            .find(|l| {
+                matches!(l.edit.op, EditOp::Write | EditOp::Add)
+                    || written.iter().any(|w| l.edit.before.contains(w.trim()))
+            });
+        let text = if file_gone {
+            format!(
+                "Edit to `{rel}` ({}){wrote} is gone: the file no longer exists",
+                e.edit.tool
+            )
+        } else if let Some(l) = later {
+            let lc = cite(l.s, l.at);
+            format!(
+                "Edit to `{rel}` ({}){wrote} was superseded by a later edit ({} {} at {})",
+                e.edit.tool,
+                lc.agent,
+                crate::sessions::short_id(&lc.session),
+                super::render::time_short(lc.at, false)
+            )
+        } else {
+            format!(
+                "Edit to `{rel}` ({}){wrote} was reverted: none of its lines are in the working tree",
+                e.edit.tool
+            )
+        };
+        rejected.push(item(e.at, text, c));
+    }
+    for (path, k) in kept {
+        let last = &edits[k.last];
+        let wrote = first_written(last.edit)
+            .map(|l| format!("; the latest wrote `{}`", inline_code(&l)))
+            .unwrap_or_default();
+        decided.push(item(
+            last.at,
+            format!(
+                "`{path}`: {} applied {} still in the working tree (+{} −{}, by {}){wrote}",
+                k.count,
+                if k.count == 1 { "edit is" } else { "edits are" },
+                k.added,
+                k.removed,
+                k.agents.join(", ")
+            ),
+            cite(last.s, last.at),
+        ));
+    }
+}
+
+/// Commands: failures never followed by a success of the same command.
+fn commands_findings(
+    cmds: &[CmdRec],
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+    rejected: &mut Vec<Item>,
+    open: &mut Vec<Item>,
+    resume: &mut Vec<Item>,
+) {
+    let norm = |c: &str| c.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut last_ok: HashMap<String, usize> = HashMap::new();
+    for c in cmds {
+        if matches!(c.status, Some(CallStatus::Ok(_))) {
+            last_ok.insert(norm(c.command), c.idx);
+        }
+    }
+    // Unresolved failures, the latest of each command, with how often it failed.
+    let mut failed: Vec<(&CmdRec, usize)> = Vec::new();
+    for c in cmds {
+        let Some(CallStatus::Failed(..)) = c.status else {
+            continue;
+        };
+        let key = norm(c.command);
+        if last_ok.get(&key).is_some_and(|ok| *ok > c.idx) {
+            continue;
+        }
+        match failed.iter_mut().find(|(f, _)| norm(f.command) == key) {
+            Some(entry) => *entry = (c, entry.1 + 1),
+            None => failed.push((c, 1)),
+        }
+    }
+    failed.sort_by_key(|(c, _)| c.idx);
+    let describe = |c: &CmdRec, times: usize| {
+        let code = match c.status {
+            Some(CallStatus::Failed(Some(code), _)) => format!("exit {code}"),
+            _ => "failed".into(),
+        };
+        let times = if times > 1 {
+            format!(", {times} times")
+        } else {
+            String::new()
+        };
+        (
+            format!(
+                "`{}` ({code}{times})",
+                inline_code(&crate::ui::excerpt(c.command, 160))
+            ),
+            match c.status {
+                Some(CallStatus::Failed(_, Some(tail))) => Some(tail.clone()),
+                _ => None,
+            },
+        )
+    };
+    if let Some((last, times)) = failed.pop() {
+        let (what, tail) = describe(last, times);
+        open.push(Item {
+            at: last.at,
+            text: format!("Last failing command: {what}"),
+            quote: None,
+            detail: tail.map(|t| tail_lines(&t, ERROR_TAIL_LINES)),
+            cite: cite(last.s, last.at),
+            pinned: true,
+        });
+        resume.push(item(
+            last.at,
+            format!("The last failing command was {what}; its error is under Open"),
+            cite(last.s, last.at),
+        ));
+    }
+    for (c, times) in failed {
+        let (what, tail) = describe(c, times);
+        rejected.push(Item {
+            at: c.at,
+            text: format!("Command {what} failed and was not run successfully afterwards"),
+            quote: None,
+            detail: tail.map(|t| tail_lines(&t, 4)),
+            cite: cite(c.s, c.at),
+            pinned: false,
+        });
+    }
+    // A command with no result at all, as the last of its session: the session stopped there.
+    let mut last_of_session: HashMap<usize, &CmdRec> = HashMap::new();
+    for c in cmds {
+        last_of_session.insert(c.s, c);
+    }
+    let mut pending: Vec<&CmdRec> = last_of_session
+        .into_values()
+        .filter(|c| c.status.is_none())
+        .collect();
+    pending.sort_by_key(|c| c.idx);
+    for c in pending {
+        open.push(item(
+            c.at,
+            format!(
+                "Command `{}` never finished: the transcript has no result for it",
+                inline_code(&crate::ui::excerpt(c.command, 160))
+            ),
+            cite(c.s, c.at),
+        ));
+    }
+}
+
+/// Plans: the latest snapshot of each session, merged by item text (a later status wins).
+fn plan_findings(
+    plans: &[PlanSnap],
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+    decided: &mut Vec<Item>,
+    open: &mut Vec<Item>,
+    resume: &mut Vec<Item>,
+) {
+    let mut snaps: Vec<(usize, usize, &[PlanItem], Option<Millis>)> = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(s, p)| p.map(|(idx, items, at)| (idx, s, items, at)))
+        .collect();
+    snaps.sort_by_key(|(idx, ..)| *idx);
+    let mut merged: Vec<(String, String, usize, Option<Millis>)> = Vec::new();
+    for (_, s, items, at) in snaps {
+        for it in items {
+            let key = it.text.trim().to_lowercase();
+            match merged
+                .iter_mut()
+                .find(|(t, ..)| t.trim().to_lowercase() == key)
+            {
+                Some(m) => *m = (it.text.clone(), it.status.clone(), s, at),
+                None => merged.push((it.text.clone(), it.status.clone(), s, at)),
+            }
+        }
+    }
+    let mut first_in_progress = None;
+    for (text, status, s, at) in merged {
+        let t = crate::ui::excerpt(&text, QUOTE_CHARS);
+        match status.as_str() {
+            "completed" => decided.push(item(at, format!("Done (plan): {t}"), cite(s, at))),
+            "in_progress" => {
+                if first_in_progress.is_none() {
+                    first_in_progress = Some((t.clone(), s, at));
+                }
+                open.push(item(at, format!("In progress (plan): {t}"), cite(s, at)));
+            }
+            _ => open.push(item(at, format!("To do (plan): {t}"), cite(s, at))),
+        }
+    }
+    if let Some((t, s, at)) = first_in_progress {
+        resume.push(item(
+            at,
+            format!("The plan item in progress: {t}"),
+            cite(s, at),
+        ));
+    }
+}
+
+/// The files the sessions touched, most recently touched first, with snippets.
+fn file_entries(
+    edits: &[EditRec],
+    tree: &Tree,
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+) -> Vec<FileEntry> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut by_file: HashMap<&str, Vec<&EditRec>> = HashMap::new();
+    for e in edits {
+        let Some(rel) = e.rel.as_deref() else {
+            continue;
+        };
+        if rel.starts_with(".prompts/") {
+            continue;
+        }
+        if !by_file.contains_key(rel) {
+            order.push(rel);
+        }
+        by_file.entry(rel).or_default().push(e);
+    }
+    let mut out: Vec<FileEntry> = order
+        .into_iter()
+        .filter_map(|rel| {
+            let list = &by_file[rel];
+            let count = |f: EditFate| list.iter().filter(|e| e.fate == f).count();
+            let last = list.iter().max_by_key(|e| e.idx)?;
+            Some(FileEntry {
+                path: rel.to_string(),
+                state: tree.state(rel),
+                applied: count(EditFate::Applied),
+                declined: count(EditFate::Declined),
+                failed: count(EditFate::Failed),
+                last: cite(last.s, last.at),
+                snippet: snippet(rel, list, tree),
+            })
+        })
+        .collect();
+    let last_idx = |f: &FileEntry| {
+        by_file[f.path.as_str()]
+            .iter()
+            .map(|e| e.idx)
+            .max()
+            .unwrap_or(0)
+    };
+    out.sort_by_key(|f| std::cmp::Reverse(last_idx(f)));
+    out
+}
+
+/// The changed regions of a file (where applied edits' text is now, and uncommitted hunks),
+/// with context; the whole file when it is short.
+fn snippet(rel: &str, edits: &[&EditRec], tree: &Tree) -> Option<Snippet> {
+    let text = tree.text(rel)?;
+    let lines = &text.lines;
+    let lang = language(rel);
+    if lines.is_empty() {
+        return None;
+    }
+    if lines.len() <= WHOLE_FILE_LINES {
+        return Some(Snippet {
+            lang,
+            whole: true,
+            total: lines.len(),
+            blocks: vec![(1, lines.clone())],
+            cut: 0,
+        });
+    }
+    // Regions (0-based, end exclusive), most recent first so the bound keeps the latest work.
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    for e in edits.iter().rev().filter(|e| e.fate == EditFate::Applied) {
+        if let Some((start, _)) = locate(lines, e.edit) {
+            let len = e.edit.after.lines().count().max(1);
+            regions.push((start, (start + len).min(lines.len())));
+        }
+    }
+    for (start, count) in tree.hunks(rel) {
+        let s = start.saturating_sub(1).min(lines.len().saturating_sub(1));
+        regions.push((s, (s + count).min(lines.len())));
+    }
+    if regions.is_empty() {
+        return None;
+    }
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let mut shown = 0;
+    let mut cut = 0;
+    for (a, b) in regions {
+        let (a, b) = (a.saturating_sub(CONTEXT), (b + CONTEXT).min(lines.len()));
+        let extra = merged_len(&chosen, (a, b)) - merged_len(&chosen, (0, 0));
+        if shown + extra > SNIPPET_LINES {
+            cut += b - a;
+            continue;
+        }
+        chosen.push((a, b));
+        shown = merged_len(&chosen, (0, 0));
+    }
+    let merged = merge(chosen);
+    Some(Snippet {
+        lang,
+        whole: false,
+        total: lines.len(),
+        blocks: merged
+            .into_iter()
+            .map(|(a, b)| (a + 1, lines[a..b].to_vec()))
+            .collect(),
+        cut,
+    })
+}
+
+fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.retain(|(a, b)| a < b);
+    ranges.sort();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in ranges {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+fn merged_len(ranges: &[(usize, usize)], extra: (usize, usize)) -> usize {
+    let mut all = ranges.to_vec();
+    all.push(extra);
+    merge(all).iter().map(|(a, b)| b - a).sum()
+}
+
+/// Where an edit's text is in `lines`: (0-based first line of the block, 1-based number of the
+/// first line it wrote). Matches line by line ignoring indentation changes; `None` when no
+/// line of the block is found.
+pub fn locate(lines: &[String], edit: &Edit) -> Option<(usize, usize)> {
+    let want: Vec<&str> = edit.after.lines().collect();
+    let anchor = want.iter().position(|l| l.trim().len() >= 3)?;
+    let before: HashSet<&str> = edit.before.lines().map(str::trim).collect();
+    let wrote = want
+        .iter()
+        .position(|l| !l.trim().is_empty() && !before.contains(l.trim()))
+        .unwrap_or(anchor);
+    let mut best: Option<(usize, usize)> = None;
+    let mut tried = 0;
+    for (i, l) in lines.iter().enumerate() {
+        if l.trim() != want[anchor].trim() || i < anchor {
+            continue;
+        }
+        tried += 1;
+        let start = i - anchor;
+        let score = want
+            .iter()
+            .enumerate()
+            .filter(|(j, w)| lines.get(start + j).is_some_and(|l| l.trim() == w.trim()))
+            .count();
+        if best.is_none_or(|(_, b)| score > b) {
+            best = Some((start, score));
+        }
+        if score == want.len() || tried > 64 {
+            break;
+        }
+    }
+    best.map(|(start, _)| (start, (start + wrote + 1).min(lines.len().max(1))))
+}
+
+/// The first line an edit wrote that is not blank, trimmed, cut short.
+fn first_written(edit: &Edit) -> Option<String> {
+    crate::attribution::written_lines(edit)
+        .into_iter()
+        .find(|l| l.trim().len() >= 2)
+        .map(|l| crate::ui::excerpt(l.trim(), 80))
+}
+
+/// Text for inside single backticks: backticks become quotes.
+pub fn inline_code(s: &str) -> String {
+    s.replace('`', "'")
+}
+
+/// At most `max` characters, newlines kept, `…` when cut.
+pub fn clip(s: &str, max: usize) -> String {
+    let t = s.trim();
+    if t.chars().count() <= max {
+        return t.to_string();
+    }
+    let mut out: String = t.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The last `n` lines of a text.
+fn tail_lines(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.trim_end().lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+fn language(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext.to_ascii_lowercase().as_str() {
+        "rs" => "rust",
+        "py" => "python",
+        "js" | "mjs" | "cjs" => "javascript",
+        "ts" | "mts" => "typescript",
+        "tsx" => "tsx",
+        "jsx" => "jsx",
+        "go" => "go",
+        "java" => "java",
+        "kt" | "kts" => "kotlin",
+        "rb" => "ruby",
+        "c" | "h" => "c",
+        "cc" | "cpp" | "cxx" | "hpp" | "hh" => "cpp",
+        "cs" => "csharp",
+        "swift" => "swift",
+        "php" => "php",
+        "sh" | "bash" => "bash",
+        "md" => "markdown",
+        "json" => "json",
+        "yaml" | "yml" => "yaml",
+        "toml" => "toml",
+        "html" => "html",
+        "css" => "css",
+        "sql" => "sql",
+        _ => "",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading what people and agents wrote.
+
+static CONFIRMATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(yes|yeah|yep|yup|y|ok|okay|sure|go ahead|go for it|do it|sounds good|lgtm|looks good|proceed|correct|right|approved?|please do|perfect|great|agreed|exactly|that works|ship it)\b",
+    )
+    .expect("valid regex")
+});
+
+static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(no|nope|nah|don'?t|do not|stop|wait|not like that|not that|that'?s wrong|that is wrong|wrong|revert|undo|never)\b",
+    )
+    .expect("valid regex")
+});
+
+static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(must|always|never|make sure|should|don'?t|do not|only|prefer|keep|use|avoid|instead)\b",
+    )
+    .expect("valid regex")
+});
+
+static NEXT_STEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(next|i'?ll|i will|let me|now i|i'?m going to|i am going to|then i|going to|remaining)\b",
+    )
+    .expect("valid regex")
+});
+
+static NEGATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(no|not|don'?t|but)\b").expect("valid regex"));
+
+/// A short yes-like answer ("yes", "ok, go ahead"), not containing a "no". Longer prompts
+/// that open with "ok" ("ok, now add tests for …") are new instructions, not confirmations.
+pub fn is_confirmation(text: &str) -> bool {
+    text.split_whitespace().count() <= 5 && CONFIRMATION.is_match(text) && !NEGATION.is_match(text)
+}
+
+/// A prompt that opens by telling the agent no ("no, don't…", "stop", "revert that").
+pub fn is_correction(text: &str) -> bool {
+    CORRECTION.is_match(text)
+}
+
+/// Sentences of a prompt that lay down a rule, each cut to a readable length.
+pub fn directives(text: &str) -> Vec<String> {
+    sentences(text)
+        .into_iter()
+        .filter(|s| !s.ends_with('?') && DIRECTIVE.is_match(s))
+        .map(|s| crate::ui::excerpt(&s, QUOTE_CHARS))
+        .take(5)
+        .collect()
+}
+
+/// Sentences of a text outside code blocks: split at `.`, `!`, `?` before a space, and at
+/// line ends.
+pub fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        let line = line.trim().trim_start_matches(['-', '*', '>', '#']).trim();
+        let mut cur = String::new();
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            cur.push(c);
+            if matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|n| n.is_whitespace()) {
+                if cur.trim().len() > 1 {
+                    out.push(cur.trim().to_string());
+                }
+                cur.clear();
+            }
+        }
+        if cur.trim().len() > 1 {
+            out.push(cur.trim().to_string());
+        }
+    }
+    out
+}
+
+/// Questions (sentences ending in `?`) of a reply.
+pub fn questions(text: &str) -> Vec<String> {
+    sentences(text)
+        .into_iter()
+        .filter(|s| s.ends_with('?'))
+        .collect()
+}
+
+/// The last question of a reply, else its last sentence.
+fn question_or_last(text: &str) -> Option<String> {
+    let all = sentences(text);
+    all.iter()
+        .rev()
+        .find(|s| s.ends_with('?'))
+        .or(all.last())
+        .cloned()
+}
+
+/// The last sentence of a reply that says what the agent will do next.
+pub fn next_step(text: &str) -> Option<String> {
+    sentences(text)
+        .into_iter()
+        .rev()
+        .find(|s| NEXT_STEP.is_match(s))
+}
+
+fn last_sentences(text: &str) -> String {
+    let all = sentences(text);
+    all[all.len().saturating_sub(2)..].join(" ")
+}
+
+#[cfg(test)]
+mod tests;
