@@ -454,13 +454,20 @@ fn attribute_file(file: &FileDiff, candidates: &[Candidate], redactor: &Redactor
             }
         }
     }
-    // Modified: an unmatched line close to a line some applied edit wrote.
+    // Modified: an unmatched line close to a line some applied edit wrote that did not land
+    // as written — the human changed the agent's line. A written line that landed unchanged
+    // elsewhere is not what a human line was edited from.
+    let landed: HashSet<String> = file
+        .added
+        .iter()
+        .map(|(_, t)| normalise(&redactor.redact(t)))
+        .collect();
     let pool: Vec<(usize, &str)> = candidates
         .iter()
         .enumerate()
         .filter(|(_, c)| !c.rejected)
         .flat_map(|(i, c)| c.written.iter().map(move |w| (i, w.trim())))
-        .filter(|(_, w)| w.chars().count() >= MODIFIED_MIN_CHARS)
+        .filter(|(_, w)| w.chars().count() >= MODIFIED_MIN_CHARS && !landed.contains(&normalise(w)))
         .collect();
     if unmatched.len() * pool.len() <= MODIFIED_MAX_PAIRS {
         for idx in unmatched {

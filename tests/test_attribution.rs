@@ -439,3 +439,32 @@ fn large_backlog_binds_in_the_background_without_blocking_the_commit() {
     }
     assert_eq!(labels(&env, &head, "big.py"), vec!["ai:aaaa", "ai:aaaa"]);
 }
+
+#[test]
+fn human_change_to_an_old_line_is_not_modified_agent_work() {
+    // Regression: a human tweak to a line the agent never wrote resembled a line the agent
+    // did write (and that landed unchanged), and was labelled "modified".
+    let env = setup();
+    env.write(
+        "net.py",
+        "def get(url):\n    return requests.get(url, timeout=10)\n\ndef fetch(url):\n    pass\n",
+    );
+    env.commit("base");
+    Claude::new(&env, CLAUDE_A, T0 + 200)
+        .prompt("fetch via get")
+        .edit(
+            "net.py",
+            "def fetch(url):\n    pass\n",
+            "def fetch(url):\n    return get(url)\n",
+        );
+    env.write(
+        "net.py",
+        &env.read("net.py").replace("timeout=10", "timeout=5"),
+    );
+    env.tick(300);
+    let commit = env.commit("tweak");
+    assert_eq!(
+        labels(&env, &commit, "net.py"),
+        vec!["-", "human", "-", "-", "ai:aaaa"]
+    );
+}
