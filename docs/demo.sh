@@ -83,6 +83,13 @@ step git drift log
 step git drift show
 step git drift blame net.py
 step git drift blame net.py --line 9 --timeline
+step git drift blame net.py -L 8,9 --json
+step git drift blame net.py -L 9,9 --porcelain
+step git drift bind HEAD
+step git drift backfill
+step git drift log --json -1
 step git drift handoff --to codex --print
+step git drift handoff --to claude-code --quiet
+step git drift handoff list
 git init -q --bare "$work/origin.git"; git remote add origin "$work/origin.git"
 step git drift sync origin
