@@ -267,6 +267,33 @@ impl Ctx {
             .collect()
     }
 
+    /// Attribute `commit` and write its note, with this repository's redaction and privacy.
+    pub fn bind(
+        &self,
+        store: &mut Store,
+        redactor: &crate::redact::Redactor,
+        commit: &str,
+    ) -> Result<crate::bind::Outcome> {
+        crate::bind::bind(&self.repo, store, redactor, self.config.privacy, commit)
+    }
+
+    /// Run a query command's printer on the pager (or stdout), with colour decided the git
+    /// way; JSON is never paged nor coloured.
+    pub fn paged(
+        &self,
+        json: bool,
+        no_pager: bool,
+        print: impl FnOnce(&mut Output, Paint) -> Result<()>,
+    ) -> Result<()> {
+        let mut out = Output::start(Some(&self.repo), json || no_pager);
+        let paint = Paint {
+            on: !json && ui::use_color(Some(&self.repo)),
+        };
+        let r = print(&mut out, paint);
+        out.finish();
+        r
+    }
+
     /// Incremental capture of every enabled agent, with optional progress on stderr.
     pub fn capture(
         &self,
@@ -419,13 +446,9 @@ fn cmd_sessions(args: &SessionsArgs) -> Result<()> {
     let mut store = ctx.store()?;
     ctx.capture(&mut store, None, None, false)?;
     let list = store.sessions(args.agent)?;
-    let mut out = Output::start(Some(&ctx.repo), args.json);
-    let paint = Paint {
-        on: !args.json && ui::use_color(Some(&ctx.repo)),
-    };
-    let r = crate::sessions::print_sessions(&list, args.json, paint, &mut out);
-    out.finish();
-    r
+    ctx.paged(args.json, false, |out, paint| {
+        crate::sessions::print_sessions(&list, args.json, paint, out)
+    })
 }
 
 fn cmd_session(args: &SessionArgs) -> Result<()> {
@@ -433,20 +456,9 @@ fn cmd_session(args: &SessionArgs) -> Result<()> {
     let mut store = ctx.store()?;
     ctx.capture(&mut store, None, None, false)?;
     let session = store.find_session(&args.id)?;
-    let mut out = Output::start(Some(&ctx.repo), args.json);
-    let paint = Paint {
-        on: !args.json && ui::use_color(Some(&ctx.repo)),
-    };
-    let r = crate::sessions::print_session(
-        &store,
-        &session,
-        &ctx.repo.root,
-        args.json,
-        paint,
-        &mut out,
-    );
-    out.finish();
-    r
+    ctx.paged(args.json, false, |out, paint| {
+        crate::sessions::print_session(&store, &session, &ctx.repo.root, args.json, paint, out)
+    })
 }
 
 fn cmd_bind(args: &BindArgs) -> Result<()> {
@@ -454,14 +466,7 @@ fn cmd_bind(args: &BindArgs) -> Result<()> {
     let commit = crate::bind::resolve(&ctx.repo, &args.commit)?;
     let mut store = ctx.store()?;
     ctx.capture(&mut store, None, None, false)?;
-    let redactor = ctx.config.redactor()?;
-    let outcome = crate::bind::bind(
-        &ctx.repo,
-        &mut store,
-        &redactor,
-        ctx.config.privacy,
-        &commit,
-    )?;
+    let outcome = ctx.bind(&mut store, &ctx.config.redactor()?, &commit)?;
     print_bind(&[outcome], args.json, &mut std::io::stdout())
 }
 
@@ -476,13 +481,7 @@ fn cmd_backfill(args: &BackfillArgs) -> Result<()> {
     let redactor = ctx.config.redactor()?;
     let mut outcomes = Vec::new();
     for commit in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        outcomes.push(crate::bind::bind(
-            &ctx.repo,
-            &mut store,
-            &redactor,
-            ctx.config.privacy,
-            commit,
-        )?);
+        outcomes.push(ctx.bind(&mut store, &redactor, commit)?);
     }
     print_bind(&outcomes, args.json, &mut std::io::stdout())
 }
@@ -531,31 +530,17 @@ pub fn print_bind(
 
 fn cmd_log(args: &LogArgs) -> Result<()> {
     let ctx = Ctx::open()?;
-    let mut out = Output::start(Some(&ctx.repo), args.json || args.no_pager);
-    let paint = Paint {
-        on: !args.json && ui::use_color(Some(&ctx.repo)),
-    };
-    let r = crate::report::print_log(
-        &ctx.repo,
-        args.range.as_deref(),
-        args.max_count,
-        args.json,
-        paint,
-        &mut out,
-    );
-    out.finish();
-    r
+    ctx.paged(args.json, args.no_pager, |out, paint| {
+        let range = args.range.as_deref();
+        crate::report::print_log(&ctx.repo, range, args.max_count, args.json, paint, out)
+    })
 }
 
 fn cmd_show(args: &ShowArgs) -> Result<()> {
     let ctx = Ctx::open()?;
-    let mut out = Output::start(Some(&ctx.repo), args.json);
-    let paint = Paint {
-        on: !args.json && ui::use_color(Some(&ctx.repo)),
-    };
-    let r = crate::report::print_show(&ctx.repo, &args.commit, args.json, paint, &mut out);
-    out.finish();
-    r
+    ctx.paged(args.json, false, |out, paint| {
+        crate::report::print_show(&ctx.repo, &args.commit, args.json, paint, out)
+    })
 }
 
 /// `git-drift-blame` / `git drift-blame`: the arguments of `git drift blame` (without the

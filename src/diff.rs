@@ -6,7 +6,7 @@
 //! look up lines the note does not describe.
 
 use crate::error::{Error, Result};
-use crate::git::Repo;
+use crate::git::{Repo, unquote_path};
 
 /// A commit and the lines it added per file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +98,7 @@ pub fn parse(text: &str) -> Option<CommitDiff> {
         {
             columns = 0;
             files.push(FileDiff {
-                path: unquote(rest),
+                path: unquote_path(rest),
                 old_path: None,
                 added: Vec::new(),
                 binary: false,
@@ -116,15 +116,15 @@ pub fn parse(text: &str) -> Option<CommitDiff> {
                     .unwrap_or(1);
             } else if let Some(p) = line.strip_prefix("+++ ") {
                 if p != "/dev/null" {
-                    file.path = unquote(p)
+                    file.path = unquote_path(p)
                         .strip_prefix("b/")
                         .map(String::from)
                         .unwrap_or(file.path.clone());
                 }
             } else if let Some(p) = line.strip_prefix("rename from ") {
-                file.old_path = Some(unquote(p));
+                file.old_path = Some(unquote_path(p));
             } else if let Some(p) = line.strip_prefix("copy from ") {
-                file.old_path = Some(unquote(p));
+                file.old_path = Some(unquote_path(p));
             } else if line.starts_with("Binary files ") && line.ends_with(" differ") {
                 file.binary = true;
             } else if line.starts_with("--- ")
@@ -167,44 +167,14 @@ pub fn parse(text: &str) -> Option<CommitDiff> {
 fn b_path(rest: &str) -> Option<String> {
     if rest.starts_with('"') {
         let end = rest.find("\" ")?;
-        return Some(unquote(&rest[end + 2..]).strip_prefix("b/")?.to_string());
+        return Some(
+            unquote_path(&rest[end + 2..])
+                .strip_prefix("b/")?
+                .to_string(),
+        );
     }
     let idx = rest.find(" b/")?;
     Some(rest[idx + 3..].to_string())
-}
-
-/// Undo git's C-style quoting of unusual path names.
-fn unquote(s: &str) -> String {
-    let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) else {
-        return s.to_string();
-    };
-    let mut bytes = Vec::new();
-    let mut it = inner.bytes().peekable();
-    while let Some(b) = it.next() {
-        if b != b'\\' {
-            bytes.push(b);
-            continue;
-        }
-        match it.next() {
-            Some(b'n') => bytes.push(b'\n'),
-            Some(b't') => bytes.push(b'\t'),
-            Some(b'"') => bytes.push(b'"'),
-            Some(b'\\') => bytes.push(b'\\'),
-            Some(d @ b'0'..=b'7') => {
-                let mut v = (d - b'0') as u32;
-                for _ in 0..2 {
-                    if let Some(&n @ b'0'..=b'7') = it.peek() {
-                        v = v * 8 + (n - b'0') as u32;
-                        it.next();
-                    }
-                }
-                bytes.push(v as u8);
-            }
-            Some(other) => bytes.push(other),
-            None => {}
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[cfg(test)]
@@ -270,8 +240,8 @@ index 1,2..3\n\
 
     #[test]
     fn unquotes_git_paths() {
-        assert_eq!(unquote("\"a\\tb\""), "a\tb");
-        assert_eq!(unquote("\"caf\\303\\251\""), "café");
-        assert_eq!(unquote("plain"), "plain");
+        assert_eq!(unquote_path("\"a\\tb\""), "a\tb");
+        assert_eq!(unquote_path("\"caf\\303\\251\""), "café");
+        assert_eq!(unquote_path("plain"), "plain");
     }
 }

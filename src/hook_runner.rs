@@ -101,14 +101,7 @@ fn post_commit() -> Result<()> {
             .head()?
             .ok_or_else(|| Error::Git("HEAD does not point at a commit".into()))?,
     };
-    let redactor = ctx.config.redactor()?;
-    bind::bind(
-        &ctx.repo,
-        &mut store,
-        &redactor,
-        ctx.config.privacy,
-        &commit,
-    )?;
+    ctx.bind(&mut store, &ctx.config.redactor()?, &commit)?;
     trace.mark("bind");
     Ok(())
 }

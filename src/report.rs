@@ -225,15 +225,7 @@ pub fn print_show(
     .map_err(out_err)?;
     for s in note.sessions.values() {
         writeln!(out).map_err(out_err)?;
-        let span = match (s.started, s.ended) {
-            (Some(a), Some(b)) => format!(
-                "{} → {} ({})",
-                timefmt::local(a),
-                timefmt::local_time(b),
-                timefmt::duration(b - a)
-            ),
-            _ => "-".into(),
-        };
+        let span = timefmt::span(s.started, s.ended);
         writeln!(
             out,
             "{} {} [{}] {}  {}",

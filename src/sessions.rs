@@ -224,15 +224,7 @@ pub fn print_session(
         i.model.as_deref().unwrap_or("-")
     )
     .map_err(out_err)?;
-    let span = match (i.started, i.ended) {
-        (Some(a), Some(b)) => format!(
-            "{} → {} ({})",
-            timefmt::local(a),
-            timefmt::local_time(b),
-            timefmt::duration(b - a)
-        ),
-        _ => "-".into(),
-    };
+    let span = timefmt::span(i.started, i.ended);
     writeln!(
         out,
         "  branch {}  cwd {}\n  {}  tokens {} in / {} out\n",

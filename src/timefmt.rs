@@ -70,6 +70,14 @@ pub fn duration(ms: Millis) -> String {
     }
 }
 
+/// `2026-01-15 09:10 → 09:11:00 (1m)`, or `-` when either end is unknown.
+pub fn span(start: Option<Millis>, end: Option<Millis>) -> String {
+    match (start, end) {
+        (Some(a), Some(b)) => format!("{} → {} ({})", local(a), local_time(b), duration(b - a)),
+        _ => "-".into(),
+    }
+}
+
 /// RFC 3339 UTC, for JSON.
 pub fn rfc3339(ms: Option<Millis>) -> Option<String> {
     ms.map(crate::model::format_millis)

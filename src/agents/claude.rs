@@ -1066,6 +1066,7 @@ fn is_jsonl(p: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agents::test_util::{events, sessions};
     use std::collections::{BTreeMap, BTreeSet};
 
     const W: &str = "/home/dev/widget";
@@ -1124,26 +1125,6 @@ mod tests {
     fn read(path: &Path) -> Read {
         let bytes = std::fs::read(path).unwrap();
         read_lines(path, &split(&bytes), None)
-    }
-
-    fn events(records: &[Record]) -> Vec<&Event> {
-        records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Event(e) => Some(e),
-                Record::Session(_) => None,
-            })
-            .collect()
-    }
-
-    fn sessions(records: &[Record]) -> Vec<&SessionInfo> {
-        records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Session(s) => Some(s),
-                Record::Event(_) => None,
-            })
-            .collect()
     }
 
     /// A compact rendering of the record sequence, for order assertions.
@@ -2239,35 +2220,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    /// Throughput in this (unoptimised test) build; run with
-    /// `cargo test --lib agents::claude -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn throughput() {
-        let files = samples().unwrap_or_else(|| discover(&home(), Path::new(W)));
-        let data: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
-        let once: usize = data.iter().map(Vec::len).sum();
-        let rounds = (64 << 20) / once.max(1) + 1;
-        let start = std::time::Instant::now();
-        let mut n = 0usize;
-        for _ in 0..rounds {
-            for (path, bytes) in files.iter().zip(&data) {
-                let mut reader = ClaudeReader::open(path, None);
-                let mut out = Vec::new();
-                for (offset, line) in split(bytes) {
-                    let _ = reader.read_line(line, offset, &mut out);
-                }
-                n += out.len();
-            }
-        }
-        let secs = start.elapsed().as_secs_f64();
-        let mb = (once * rounds) as f64 / 1e6;
-        eprintln!(
-            "{mb:.1} MB in {secs:.2}s = {:.0} MB/s ({n} records)",
-            mb / secs
-        );
-        assert!(n > 0);
     }
 }

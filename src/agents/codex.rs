@@ -1515,6 +1515,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Output<'a> {
 mod tests {
     use super::*;
     use crate::agents::is_inside;
+    use crate::agents::test_util::{events, sessions};
 
     const W: &str = "/home/dev/widget";
     const O: &str = "/home/dev/other";
@@ -1575,26 +1576,6 @@ mod tests {
             malformed,
             state: reader.save_state(),
         }
-    }
-
-    fn events(records: &[Record]) -> Vec<&Event> {
-        records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Event(e) => Some(e),
-                Record::Session(_) => None,
-            })
-            .collect()
-    }
-
-    fn sessions(records: &[Record]) -> Vec<&SessionInfo> {
-        records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Session(s) => Some(s),
-                Record::Event(_) => None,
-            })
-            .collect()
     }
 
     fn kinds(records: &[Record]) -> Vec<&EventKind> {
@@ -2408,49 +2389,6 @@ mod tests {
             (e[0].before.as_str(), e[0].after.as_str()),
             (") => {\n  old()\n", ") => {\n  new()\n")
         );
-    }
-
-    /// Capture must sustain ≥100 MB/s; only meaningful with optimisations, e.g.
-    /// `CARGO_PROFILE_DEV_OPT_LEVEL=3 cargo test --lib codex::tests::throughput -- --ignored`.
-    #[test]
-    #[ignore]
-    fn throughput() {
-        let mut files: Vec<PathBuf> = discover(&home());
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        for d in ["../shared", "../../shared"] {
-            if let Ok(rd) = std::fs::read_dir(manifest.join(d).join("samples/real/codex")) {
-                files.extend(rd.flatten().map(|e| e.path()));
-            }
-        }
-        let data: Vec<(PathBuf, Vec<u8>)> = files
-            .into_iter()
-            .map(|p| {
-                let b = std::fs::read(&p).unwrap();
-                (p, b)
-            })
-            .collect();
-        let one: usize = data.iter().map(|(_, b)| b.len()).sum();
-        let rounds = (64 << 20) / one + 1;
-        let start = std::time::Instant::now();
-        let mut events = 0usize;
-        for _ in 0..rounds {
-            for (path, bytes) in &data {
-                let (lines, _) = lines(bytes);
-                let mut reader = CodexReader::open(path, None);
-                let mut out = Vec::new();
-                for (offset, line) in lines {
-                    let _ = reader.read_line(line, offset, &mut out);
-                }
-                events += out.len();
-            }
-        }
-        let secs = start.elapsed().as_secs_f64();
-        let mbps = (one * rounds) as f64 / secs / 1e6;
-        println!(
-            "{} MB in {secs:.2}s = {mbps:.0} MB/s, {events} records",
-            one * rounds / 1_000_000
-        );
-        assert!(mbps >= 100.0, "{mbps:.0} MB/s");
     }
 
     #[test]

@@ -65,6 +65,35 @@ pub fn is_inside(cwd: &str, root: &Path) -> bool {
     Path::new(cwd).starts_with(root)
 }
 
+/// Helpers shared by the readers' tests.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::Record;
+    use crate::model::{Event, SessionInfo};
+
+    /// The events among records.
+    pub fn events(records: &[Record]) -> Vec<&Event> {
+        records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Event(e) => Some(e),
+                Record::Session(_) => None,
+            })
+            .collect()
+    }
+
+    /// The session announcements among records.
+    pub fn sessions(records: &[Record]) -> Vec<&SessionInfo> {
+        records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Session(s) => Some(s),
+                Record::Event(_) => None,
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,7 +92,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed> {
                 let meta = out.commits.entry(commit.clone()).or_default();
                 match key {
                     "filename" => {
-                        paths.insert(commit.clone(), unquote(value));
+                        paths.insert(commit.clone(), crate::git::unquote_path(value));
                     }
                     "summary" => meta.summary = value.to_string(),
                     "author" => meta.author = value.to_string(),
@@ -108,43 +108,6 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed> {
         return Err(bad("output ends inside a line"));
     }
     Ok(out)
-}
-
-/// Undo git's C-style quoting of a path (`"caf\303\251"`); other text comes back unchanged.
-pub fn unquote(s: &str) -> String {
-    let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) else {
-        return s.to_string();
-    };
-    let mut bytes = Vec::with_capacity(inner.len());
-    let mut it = inner.bytes().peekable();
-    while let Some(b) = it.next() {
-        if b != b'\\' {
-            bytes.push(b);
-            continue;
-        }
-        match it.next() {
-            Some(b'n') => bytes.push(b'\n'),
-            Some(b't') => bytes.push(b'\t'),
-            Some(b'a') => bytes.push(7),
-            Some(b'b') => bytes.push(8),
-            Some(b'f') => bytes.push(12),
-            Some(b'r') => bytes.push(b'\r'),
-            Some(b'v') => bytes.push(11),
-            Some(d @ b'0'..=b'7') => {
-                let mut v = u32::from(d - b'0');
-                for _ in 0..2 {
-                    if let Some(&n @ b'0'..=b'7') = it.peek() {
-                        v = v * 8 + u32::from(n - b'0');
-                        it.next();
-                    }
-                }
-                bytes.push(v as u8);
-            }
-            Some(other) => bytes.push(other),
-            None => {}
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[cfg(test)]

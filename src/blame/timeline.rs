@@ -375,7 +375,7 @@ pub(crate) fn parse_log(text: &str) -> Vec<RawCommit> {
         if line.starts_with("diff --git ") {
             in_hunk = false;
         } else if !in_hunk && let Some(p) = line.strip_prefix("+++ ") {
-            if let Some(p) = super::porcelain::unquote(p).strip_prefix("b/") {
+            if let Some(p) = crate::git::unquote_path(p).strip_prefix("b/") {
                 c.path = p.to_string();
             }
         } else if line.starts_with("@@") {

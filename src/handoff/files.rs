@@ -234,7 +234,9 @@ pub fn parse_hunks(out: &str) -> HashMap<String, Vec<(usize, usize)>> {
     let mut current: Option<String> = None;
     for line in out.lines() {
         if let Some(p) = line.strip_prefix("+++ ") {
-            current = unquote(p).strip_prefix("b/").map(String::from);
+            current = crate::git::unquote_path(p)
+                .strip_prefix("b/")
+                .map(String::from);
         } else if let (Some(rest), Some(path)) = (line.strip_prefix("@@ "), &current) {
             // @@ -a,b +c,d @@
             let Some(new) = rest.split_whitespace().find(|t| t.starts_with('+')) else {
@@ -252,28 +254,6 @@ pub fn parse_hunks(out: &str) -> HashMap<String, Vec<(usize, usize)>> {
         }
     }
     map
-}
-
-/// Undo git's C-style quoting of a path (`"a\"b"`), which it uses for unusual characters.
-fn unquote(p: &str) -> String {
-    let Some(inner) = p.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
-        return p.to_string();
-    };
-    let mut out = String::new();
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('t') => out.push('\t'),
-                Some('n') => out.push('\n'),
-                Some(other) => out.push(other),
-                None => {}
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
