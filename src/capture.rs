@@ -34,6 +34,9 @@ pub struct Options<'a> {
     /// when there is something to read: compiling the secret patterns costs more than a
     /// capture with nothing new.
     pub redactor: &'a dyn Fn() -> Result<Redactor>,
+    /// Read nothing when more than this many bytes are new (the hook then hands the work to
+    /// a background process); [`Stats::deferred`] says how many were.
+    pub budget: Option<u64>,
     /// Called with (bytes done, bytes to do) as capture proceeds.
     pub progress: Option<&'a mut dyn FnMut(u64, u64)>,
 }
@@ -58,6 +61,8 @@ pub struct Stats {
     pub partial_lines: u64,
     /// Files read again from the start because they shrank or were replaced.
     pub restarted: u64,
+    /// New bytes left unread because they exceeded [`Options::budget`].
+    pub deferred: u64,
 }
 
 /// Driver state saved per source file next to the reader's own.
@@ -126,12 +131,6 @@ fn plan(
     (todo, seen)
 }
 
-/// How many transcript bytes a capture would read now (a cheap `stat` pass).
-pub fn pending_bytes(store: &Store, root: &Path, agents: &[(Agent, PathBuf)]) -> Result<u64> {
-    let (todo, _) = plan(&store.sources()?, root, agents, None);
-    Ok(todo.iter().map(Todo::pending).sum())
-}
-
 /// Capture every enabled agent's new transcript lines for the worktree at `root`.
 pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stats> {
     let (todo, seen) = plan(&store.sources()?, root, &opts.agents, opts.since);
@@ -141,6 +140,10 @@ pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stat
     };
     let total: u64 = todo.iter().map(Todo::pending).sum();
     if todo.is_empty() {
+        return Ok(stats);
+    }
+    if opts.budget.is_some_and(|b| total > b) {
+        stats.deferred = total;
         return Ok(stats);
     }
     let redactor = (opts.redactor)()?;

@@ -302,6 +302,18 @@ impl Ctx {
         since: Option<crate::model::Millis>,
         show_progress: bool,
     ) -> Result<capture::Stats> {
+        self.capture_within(store, only, since, show_progress, None)
+    }
+
+    /// [`Ctx::capture`] that reads nothing when more than `budget` bytes are new.
+    pub fn capture_within(
+        &self,
+        store: &mut Store,
+        only: Option<Agent>,
+        since: Option<crate::model::Millis>,
+        show_progress: bool,
+        budget: Option<u64>,
+    ) -> Result<capture::Stats> {
         let mut bar = Progress::new(show_progress);
         let mut tick = |done: u64, total: u64| bar.tick(done, total);
         let stats = capture::capture(
@@ -310,6 +322,7 @@ impl Ctx {
             capture::Options {
                 agents: self.agents(only),
                 since,
+                budget,
                 redactor: &|| self.config.redactor(),
                 progress: Some(&mut tick),
             },

@@ -79,28 +79,25 @@ fn post_commit() -> Result<()> {
     }
     let mut store = ctx.store()?;
     trace.mark("open store");
-    if std::env::var_os(BACKGROUND_ENV).is_none() {
-        let pending = crate::capture::pending_bytes(&store, &ctx.repo.root, &ctx.agents(None))?;
-        if pending > FOREGROUND_CAPTURE_BYTES {
-            let head = ctx.repo.git(&["rev-parse", "HEAD"])?;
-            spawn_background(head.trim())?;
-            eprintln!(
-                "git drift: {} of new transcripts to read; binding this commit in the background",
-                crate::cli::human_bytes(pending)
-            );
-            return Ok(());
-        }
-    }
-    trace.mark("pending bytes");
-    ctx.capture(&mut store, None, None, false)?;
+    let background = std::env::var_os(BACKGROUND_ENV).is_some();
+    let budget = (!background).then_some(FOREGROUND_CAPTURE_BYTES);
+    let stats = ctx.capture_within(&mut store, None, None, false, budget)?;
     trace.mark("capture");
     let commit = match std::env::var("GIT_DRIFT_COMMIT") {
-        Ok(c) if std::env::var_os(BACKGROUND_ENV).is_some() => c,
+        Ok(c) if background => c,
         _ => ctx
             .repo
             .head()?
             .ok_or_else(|| Error::Git("HEAD does not point at a commit".into()))?,
     };
+    if stats.deferred > 0 {
+        spawn_background(&commit)?;
+        eprintln!(
+            "git drift: {} of new transcripts to read; binding this commit in the background",
+            crate::cli::human_bytes(stats.deferred)
+        );
+        return Ok(());
+    }
     ctx.bind(&mut store, &ctx.config.redactor()?, &commit)?;
     trace.mark("bind");
     Ok(())

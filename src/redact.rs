@@ -71,19 +71,20 @@ struct Keywords {
     /// searches a pure literal set several times faster than a mixed one.
     any_exact: Regex,
     any_nocase: Regex,
-    /// One pattern per built-in rule (same index as `rules`): its keywords.
-    which: RegexSet,
+    /// One pattern per built-in rule (same index as `rules`): its keywords. Compiled only once
+    /// some text holds a keyword at all.
+    which: std::sync::OnceLock<Option<RegexSet>>,
 }
 
 impl Inner {
     fn keywords(&self) -> Option<&Keywords> {
         self.keywords
             .get_or_init(|| {
-                let (exact, nocase, sets) = &self.keyword_sources;
+                let (exact, nocase, _) = &self.keyword_sources;
                 Some(Keywords {
                     any_exact: Regex::new(exact).ok()?,
                     any_nocase: Regex::new(nocase).ok()?,
-                    which: RegexSet::new(sets).ok()?,
+                    which: std::sync::OnceLock::new(),
                 })
             })
             .as_ref()
@@ -327,7 +328,10 @@ impl Redactor {
         {
             // Keywords are looked up on the input: replacements only remove text, so a rule
             // whose keywords are absent from the input cannot match later.
-            for i in kw.which.matches(text).iter() {
+            let which = kw
+                .which
+                .get_or_init(|| RegexSet::new(&inner.keyword_sources.2).ok());
+            for i in which.iter().flat_map(|w| w.matches(text).into_iter()) {
                 if let Some(rule) = inner.rules.get(i)
                     && let Some(replaced) = rule.apply(&out)
                 {
@@ -738,7 +742,9 @@ mod tests {
         for shape in SHAPES {
             assert!(Regex::new(shape.pattern).is_ok(), "{}", shape.kind);
         }
-        assert!(Redactor::default().inner.keywords().is_some());
+        let r = Redactor::default();
+        assert!(r.inner.keywords().is_some(), "keyword matchers compile");
+        assert!(RegexSet::new(&r.inner.keyword_sources.2).is_ok());
     }
 
     const UPPER_B32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
