@@ -5,6 +5,9 @@
 #                              `git drift init` when run inside a git repository
 #   ./install.sh --no-init     install only
 #   ./install.sh --uninstall   remove the installed binaries
+#
+# PREFIX sets the install root (binaries go to $PREFIX/bin). DRIFT_BUILD_PROFILE=dev installs
+# an unoptimised build (used by the test suite to keep it fast).
 set -euo pipefail
 
 BINS=(git-drift git-drift-blame git-drift-handoff)
@@ -18,7 +21,7 @@ for arg in "$@"; do
     --no-init) init=0 ;;
     --uninstall) action=uninstall ;;
     -h|--help)
-      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
       exit 0 ;;
     *) echo "install.sh: unknown option '$arg' (try --help)" >&2; exit 1 ;;
   esac
@@ -38,13 +41,19 @@ command -v cargo >/dev/null 2>&1 || { echo "install.sh: cargo not found; install
 command -v git >/dev/null 2>&1 || { echo "install.sh: git not found" >&2; exit 1; }
 
 src="$(cd "$(dirname "$0")" && pwd)"
-echo "building git drift (release)…"
-(cd "$src" && cargo build --release --locked --bins --quiet)
+profile="${DRIFT_BUILD_PROFILE:-release}"
+case "$profile" in
+  release) flags=(--release); out="$src/target/release" ;;
+  dev) flags=(); out="$src/target/debug" ;;
+  *) echo "install.sh: DRIFT_BUILD_PROFILE must be release or dev" >&2; exit 1 ;;
+esac
+echo "building git drift ($profile)…"
+(cd "$src" && cargo build "${flags[@]}" --locked --bins --quiet)
 
 mkdir -p "$BIN_DIR"
 for b in "${BINS[@]}"; do
   # Copy to a temp name then rename, so a running hook never sees a half-written binary.
-  install -m 0755 "$src/target/release/$b" "$BIN_DIR/.$b.tmp"
+  install -m 0755 "$out/$b" "$BIN_DIR/.$b.tmp"
   mv -f "$BIN_DIR/.$b.tmp" "$BIN_DIR/$b"
 done
 echo "installed ${BINS[*]} to $BIN_DIR"

@@ -7,4 +7,5 @@ mod test_capture;
 mod test_fixtures;
 mod test_handoff;
 mod test_init;
+mod test_install;
 mod test_sync;

@@ -1,0 +1,70 @@
+//! install.sh: installs the three binaries where git finds them, runs `git drift init` inside a
+//! repository, is idempotent, and `--uninstall` removes what it installed.
+
+use crate::common::Env;
+use std::path::Path;
+use std::process::Command;
+
+fn install(env: &Env, dir: &Path, prefix: &Path, args: &[&str]) -> std::process::Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
+    // cargo and rustup live under the real home; everything else stays hermetic.
+    let real_home = std::env::var("HOME").unwrap_or_default();
+    let mut c: Command = env.cmd_in("bash", dir);
+    c.arg(script)
+        .args(args)
+        .env("PREFIX", prefix)
+        .env("DRIFT_BUILD_PROFILE", "dev")
+        .env(
+            "RUSTUP_HOME",
+            std::env::var("RUSTUP_HOME").unwrap_or(format!("{real_home}/.rustup")),
+        )
+        .env(
+            "CARGO_HOME",
+            std::env::var("CARGO_HOME").unwrap_or(format!("{real_home}/.cargo")),
+        )
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                prefix.join("bin").display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        );
+    c.output().expect("run install.sh")
+}
+
+#[test]
+fn install_init_reinstall_and_uninstall() {
+    let env = Env::new();
+    let prefix = env.tmp.path().join("prefix");
+    let out = install(&env, &env.repo, &prefix, &[]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    for b in ["git-drift", "git-drift-blame", "git-drift-handoff"] {
+        assert!(prefix.join("bin").join(b).is_file(), "{b} missing:\n{text}");
+    }
+    assert!(
+        text.contains(&format!(
+            "installed git-drift git-drift-blame git-drift-handoff to {}",
+            prefix.join("bin").display()
+        )),
+        "{text}"
+    );
+    // Inside a repository it ran `git drift init`.
+    assert!(env.repo.join(".prompts/config.yaml").is_file(), "{text}");
+    assert!(env.repo.join(".git/hooks/post-commit").is_file());
+
+    // Again, outside a repository, without init: same result, nothing else touched.
+    let again = install(&env, &env.home, &prefix, &["--no-init"]);
+    assert!(again.status.success());
+    assert!(!env.home.join(".prompts").exists());
+
+    let gone = install(&env, &env.home, &prefix, &["--uninstall"]);
+    assert!(gone.status.success());
+    for b in ["git-drift", "git-drift-blame", "git-drift-handoff"] {
+        assert!(!prefix.join("bin").join(b).exists(), "{b} still installed");
+    }
+    let bad = install(&env, &env.home, &prefix, &["--frobnicate"]);
+    assert_eq!(bad.status.code(), Some(1));
+}
