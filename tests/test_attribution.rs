@@ -468,3 +468,91 @@ fn human_change_to_an_old_line_is_not_modified_agent_work() {
         vec!["-", "human", "-", "-", "ai:aaaa"]
     );
 }
+
+#[test]
+fn binary_and_generated_files_are_skipped_with_a_reason() {
+    let env = setup();
+    std::fs::write(
+        env.repo.join("logo.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR binary",
+    )
+    .unwrap();
+    let generated: String = (0..20_001).map(|i| format!("row_{i} = {i}\n")).collect();
+    env.write("generated.py", &generated);
+    Claude::new(&env, CLAUDE_A, T0 + 200)
+        .prompt("p")
+        .write("small.py", "x = compute()\n");
+    env.tick(300);
+    let commit = env.commit("assets");
+    let out = env.drift_ok(&["bind", &commit]);
+    assert!(out.contains("skipped logo.png: binary file"), "{out}");
+    assert!(
+        out.contains("skipped generated.py: 20001 added lines (over 20000): treated as generated"),
+        "{out}"
+    );
+    assert_eq!(labels(&env, &commit, "small.py"), vec!["ai:aaaa"]);
+    let v = json_out(&env.drift_ok(&["bind", &commit, "--json"]));
+    let skipped: Vec<&str> = v[0]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[0].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, vec!["generated.py", "logo.png"]);
+}
+
+#[test]
+fn usage_errors_exit_1_on_every_entry_point() {
+    let env = setup();
+    for args in [
+        vec!["drift", "log", "--bogus"],
+        vec!["drift", "blame", "--bogus"],
+        vec!["drift-blame", "--bogus"],
+        vec!["drift-handoff", "--bogus"],
+        vec!["drift", "frobnicate"],
+    ] {
+        let out = env.cmd_in("git", &env.repo).args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let help = env
+        .cmd_in("git", &env.repo)
+        .args(["drift", "-h"])
+        .output()
+        .unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: git drift"));
+}
+
+#[test]
+fn commits_in_a_linked_worktree_are_bound() {
+    let env = setup();
+    let wt = env.tmp.path().canonicalize().unwrap().join("wt");
+    env.git(&["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()]);
+    let out = env.drift_in(&wt, &["init"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The agent works in the linked worktree (its cwd is the worktree, not the main one).
+    let dir = env.claude_project_dir(&wt);
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = serde_json::json!({"type": "assistant", "cwd": wt, "sessionId": CLAUDE_B, "uuid": "w-1",
+        "timestamp": "2026-01-15T10:05:00.000Z", "gitBranch": "side",
+        "message": {"model": "claude-sonnet-4-5-20250929", "id": "msg_w1", "role": "assistant",
+            "content": [{"type": "tool_use", "id": "toolu_w1", "name": "Write",
+                "input": {"file_path": wt.join("wt.py"), "content": "print('from the worktree')\n"}}]}});
+    std::fs::write(dir.join(format!("{CLAUDE_B}.jsonl")), format!("{line}\n")).unwrap();
+    std::fs::write(wt.join("wt.py"), "print('from the worktree')\n").unwrap();
+    env.tick(900);
+    env.git_in(&wt, &["add", "-A"]);
+    env.git_in(&wt, &["commit", "-q", "-m", "worktree work"]);
+    let head = env.git_in(&wt, &["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(labels(&env, &head, "wt.py"), vec!["ai:bbbb"]);
+    assert!(wt.join(".prompts/events.db").is_file());
+}
