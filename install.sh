@@ -13,6 +13,7 @@ set -euo pipefail
 BINS=(git-drift git-drift-blame git-drift-handoff)
 PREFIX="${PREFIX:-$HOME/.local}"
 BIN_DIR="$PREFIX/bin"
+MAN_DIR="$PREFIX/share/man/man1"
 init=1
 action=install
 
@@ -31,6 +32,7 @@ if [ "$action" = uninstall ]; then
   removed=0
   for b in "${BINS[@]}"; do
     if [ -e "$BIN_DIR/$b" ]; then rm -f "$BIN_DIR/$b"; echo "removed $BIN_DIR/$b"; removed=1; fi
+    if [ -e "$MAN_DIR/$b.1" ]; then rm -f "$MAN_DIR/$b.1"; echo "removed $MAN_DIR/$b.1"; fi
   done
   [ "$removed" = 1 ] || echo "nothing to remove in $BIN_DIR"
   echo "hooks stay in repositories until you run 'git drift init --uninstall' there (before uninstalling)"
@@ -57,6 +59,8 @@ for b in "${BINS[@]}"; do
   mv -f "$BIN_DIR/.$b.tmp" "$BIN_DIR/$b"
 done
 echo "installed ${BINS[*]} to $BIN_DIR"
+# Man pages, so `git drift --help` (git turns it into `git help drift`) has a page to show.
+"$BIN_DIR/git-drift" man --dir "$MAN_DIR" > /dev/null && echo "installed man pages to $MAN_DIR"
 
 case ":$PATH:" in
   *":$BIN_DIR:"*) ;;

@@ -57,6 +57,10 @@ pub enum Command {
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(HookArgs),
+    /// Write the man pages (git-drift.1, git-drift-blame.1, git-drift-handoff.1) into DIR, so
+    /// that `git drift --help` (which git turns into `git help drift`) finds them
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +159,13 @@ pub struct SyncArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write the pages to (e.g. ~/.local/share/man/man1)
+    #[arg(long, value_name = "DIR")]
+    pub dir: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct HookArgs {
     /// post-commit, pre-push or post-rewrite
     pub name: String,
@@ -218,6 +229,7 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Blame(args) => crate::blame::run(&args),
         Command::Handoff(args) => crate::handoff::cmd(&args),
+        Command::Man(args) => write_man_pages(&args.dir),
     };
     finish(result)
 }
@@ -554,6 +566,27 @@ fn cmd_show(args: &ShowArgs) -> Result<()> {
     ctx.paged(args.json, false, |out, paint| {
         crate::report::print_show(&ctx.repo, &args.commit, args.json, paint, out)
     })
+}
+
+/// Render the three man pages into `dir`.
+pub fn write_man_pages(dir: &std::path::Path) -> Result<()> {
+    use clap::CommandFactory;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let pages = [
+        ("git-drift", Cli::command()),
+        ("git-drift-blame", crate::blame::BlameCli::command()),
+        ("git-drift-handoff", crate::handoff::HandoffArgs::command()),
+    ];
+    for (name, cmd) in pages {
+        let path = dir.join(format!("{name}.1"));
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(cmd.name(name))
+            .render(&mut buf)
+            .map_err(|e| Error::io(&path, e))?;
+        std::fs::write(&path, buf).map_err(|e| Error::io(&path, e))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 /// `git-drift-blame` / `git drift-blame`: the arguments of `git drift blame` (without the

@@ -51,6 +51,14 @@ fn install_init_reinstall_and_uninstall() {
         )),
         "{text}"
     );
+    let man = prefix.join("share/man/man1/git-drift.1");
+    let page = std::fs::read_to_string(&man).unwrap_or_default();
+    assert!(page.contains(".TH git-drift"), "{text}");
+    assert!(
+        page.contains("blame") && page.contains("handoff"),
+        "subcommands listed"
+    );
+    assert!(prefix.join("share/man/man1/git-drift-blame.1").is_file());
     // Inside a repository it ran `git drift init`.
     assert!(env.repo.join(".prompts/config.yaml").is_file(), "{text}");
     assert!(env.repo.join(".git/hooks/post-commit").is_file());
@@ -64,6 +72,10 @@ fn install_init_reinstall_and_uninstall() {
     assert!(gone.status.success());
     for b in ["git-drift", "git-drift-blame", "git-drift-handoff"] {
         assert!(!prefix.join("bin").join(b).exists(), "{b} still installed");
+        assert!(
+            !prefix.join(format!("share/man/man1/{b}.1")).exists(),
+            "{b}.1 left"
+        );
     }
     let bad = install(&env, &env.home, &prefix, &["--frobnicate"]);
     assert_eq!(bad.status.code(), Some(1));
