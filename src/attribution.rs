@@ -116,8 +116,10 @@ struct Candidate {
     edit: Edit,
     written: Vec<String>,
     rejected: bool,
-    /// Bound to a commit that is an ancestor (not evidence) or elsewhere (fallback evidence).
+    /// Bound to another commit: evidence only for lines nothing else explains, and only when
+    /// that commit is not an ancestor of this one (checked lazily, see [`attribute_file`]).
     fallback: bool,
+    bound_to: Option<String>,
 }
 
 /// Attribute the lines `commit` added.
@@ -128,7 +130,6 @@ pub fn attribute(
     diff: &CommitDiff,
 ) -> Result<Attribution> {
     let until = diff.time * 1000 + 999;
-    let bound = store.bound()?;
     let mut ancestry: HashMap<String, bool> = HashMap::new();
     let mut rejected_by_session: HashMap<String, HashSet<String>> = HashMap::new();
     let mut result = Attribution {
@@ -159,19 +160,8 @@ pub fn attribute(
             let EventKind::Edit(edit) = event.kind.clone() else {
                 continue;
             };
-            let fallback = match bound.get(&event.id) {
-                Some(c) if *c == diff.commit => false,
-                Some(c) => {
-                    let is_anc = *ancestry
-                        .entry(c.clone())
-                        .or_insert_with(|| is_ancestor(repo, c, &diff.commit));
-                    if is_anc {
-                        continue;
-                    }
-                    true
-                }
-                None => false,
-            };
+            let bound_to = store.bound_commit(&event.id)?.filter(|c| *c != diff.commit);
+            let fallback = bound_to.is_some();
             let rejected = match &edit.call_id {
                 Some(call) => {
                     if !rejected_by_session.contains_key(&event.session_id) {
@@ -190,9 +180,18 @@ pub fn attribute(
                 written,
                 rejected,
                 fallback,
+                bound_to,
             });
         }
-        let lines = attribute_file(file, &candidates, redactor);
+        // An edit bound to an ancestor already landed there: it is not evidence again. Asked
+        // only for lines that need fallback evidence, because each answer walks history.
+        let mut usable = |c: &Candidate| match &c.bound_to {
+            None => true,
+            Some(b) => !*ancestry
+                .entry(b.clone())
+                .or_insert_with(|| is_ancestor(repo, b, &diff.commit)),
+        };
+        let lines = attribute_file(file, &candidates, redactor, &mut usable);
         for c in &candidates {
             if c.fallback {
                 continue;
@@ -238,7 +237,7 @@ pub fn attribute(
         };
         let used = used_calls.get(&id).cloned().unwrap_or_default();
         let (applied, rejected) = seen_calls.get(&id).cloned().unwrap_or_default();
-        let events = store.events(&id)?;
+        let events = store.events_of_kinds(&id, SUMMARY_KINDS)?;
         let mut attr = SessionAttr {
             id: id.clone(),
             agent: session.agent.as_str().to_string(),
@@ -269,6 +268,10 @@ pub fn attribute(
     result.bind.dedup();
     Ok(result)
 }
+
+/// The event kinds attribution reads back from a session (not replies, reasoning, outcomes or
+/// usage, which dominate long sessions and would cost the hook its budget).
+const SUMMARY_KINDS: &[&str] = &["prompt", "edit", "command", "rejection", "plan"];
 
 /// Decisions and rejected approaches of a session up to `until`.
 fn summarise_session(events: &[Event], until: Millis, attr: &mut SessionAttr) {
@@ -358,7 +361,12 @@ pub fn normalise(line: &str) -> String {
     line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn attribute_file(file: &FileDiff, candidates: &[Candidate], redactor: &Redactor) -> Vec<LineAttr> {
+fn attribute_file(
+    file: &FileDiff,
+    candidates: &[Candidate],
+    redactor: &Redactor,
+    usable: &mut dyn FnMut(&Candidate) -> bool,
+) -> Vec<LineAttr> {
     // Every edit that wrote a text, oldest first: exact text, then whitespace-normalised;
     // fallback evidence is consulted only when primary evidence has nothing.
     let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -392,25 +400,32 @@ fn attribute_file(file: &FileDiff, candidates: &[Candidate], redactor: &Redactor
             .collect();
     }
     let mut out: Vec<LineAttr> = Vec::with_capacity(file.added.len());
-    let mut options: Vec<&[usize]> = Vec::with_capacity(file.added.len());
+    let mut options: Vec<Vec<usize>> = Vec::with_capacity(file.added.len());
     let mut unmatched = Vec::new();
     for (n, text) in &file.added {
         let red = redactor.redact(text);
         let key: Cow<str> = Cow::Borrowed(red.trim_end());
-        let found: &[usize] = if key.trim().is_empty() {
-            &[]
+        let found: Vec<usize> = if key.trim().is_empty() {
+            Vec::new()
         } else {
             let norm = normalise(&key);
-            [
-                exact.get(key.as_ref()),
-                loose.get(&norm),
-                fb_exact.get(key.as_ref()),
-                fb_loose.get(&norm),
-            ]
-            .into_iter()
-            .flatten()
-            .next()
-            .map_or(&[], Vec::as_slice)
+            let primary = exact
+                .get(key.as_ref())
+                .or_else(|| loose.get(&norm))
+                .cloned();
+            primary.unwrap_or_else(|| {
+                [fb_exact.get(key.as_ref()), fb_loose.get(&norm)]
+                    .into_iter()
+                    .flatten()
+                    .map(|list| {
+                        list.iter()
+                            .copied()
+                            .filter(|&i| usable(&candidates[i]))
+                            .collect::<Vec<_>>()
+                    })
+                    .find(|list| !list.is_empty())
+                    .unwrap_or_default()
+            })
         };
         if found.is_empty() && key.trim().chars().count() >= MODIFIED_MIN_CHARS {
             unmatched.push(out.len());
@@ -455,8 +470,9 @@ fn attribute_file(file: &FileDiff, candidates: &[Candidate], redactor: &Redactor
         }
     }
     // Modified: an unmatched line close to a line some applied edit wrote that did not land
-    // as written — the human changed the agent's line. A written line that landed unchanged
-    // elsewhere is not what a human line was edited from.
+    // as written — the human changed the agent's line before committing. A written line that
+    // landed unchanged elsewhere is not what a human line was edited from, and edits bound to
+    // other commits only ever vouch for exact copies (cherry-picks, squashes).
     let landed: HashSet<String> = file
         .added
         .iter()
@@ -465,7 +481,7 @@ fn attribute_file(file: &FileDiff, candidates: &[Candidate], redactor: &Redactor
     let pool: Vec<(usize, &str)> = candidates
         .iter()
         .enumerate()
-        .filter(|(_, c)| !c.rejected)
+        .filter(|(_, c)| !c.rejected && !c.fallback)
         .flat_map(|(i, c)| c.written.iter().map(move |w| (i, w.trim())))
         .filter(|(_, w)| w.chars().count() >= MODIFIED_MIN_CHARS && !landed.contains(&normalise(w)))
         .collect();
@@ -537,7 +553,7 @@ fn fill_prompts(store: &Store, attr: &mut Attribution) -> Result<()> {
                 continue;
             };
             if !prompts.contains_key(s) {
-                let evs = store.events(s)?;
+                let evs = store.events_of_kinds(s, SUMMARY_KINDS)?;
                 for ev in &evs {
                     if matches!(ev.kind, EventKind::Edit(_)) {
                         edit_pos.insert(ev.id.clone(), (ev.at, ev.ord));
@@ -571,8 +587,20 @@ fn fill_prompts(store: &Store, attr: &mut Attribution) -> Result<()> {
     Ok(())
 }
 
-/// Whether `a` is an ancestor of `b` (false when either is unknown).
+/// Whether `a` is an ancestor of `b` (false when either is unknown). In-process through gix;
+/// git itself when gix cannot walk the history (e.g. a shallow clone).
 fn is_ancestor(repo: &Repo, a: &str, b: &str) -> bool {
+    let parsed = (
+        gix::ObjectId::from_hex(a.as_bytes()),
+        gix::ObjectId::from_hex(b.as_bytes()),
+    );
+    if let (Ok(g), (Ok(a_id), Ok(b_id))) = (repo.gix(), parsed) {
+        match g.merge_base(a_id, b_id) {
+            Ok(Some(base)) => return base.detach() == a_id,
+            Ok(None) => return false,
+            Err(_) => {}
+        }
+    }
     repo.command()
         .args(["merge-base", "--is-ancestor", a, b])
         .stderr(std::process::Stdio::null())

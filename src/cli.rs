@@ -262,9 +262,16 @@ impl Ctx {
         Ok(Ctx { repo, config })
     }
 
-    /// Open the store, creating `.prompts/` if needed.
+    /// Open the store, creating `.prompts/` if needed — with its `.gitignore`, so a hook
+    /// running in a worktree nobody ran `init` in never leaves the database for `git add`.
     pub fn store(&self) -> Result<Store> {
-        Store::open_in(&self.repo.prompts_dir())
+        let dir = self.repo.prompts_dir();
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            std::fs::write(&ignore, crate::init::GITIGNORE).map_err(|e| Error::io(&ignore, e))?;
+        }
+        Store::open_in(&dir)
     }
 
     /// The enabled agents (optionally only one) with their homes.

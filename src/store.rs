@@ -320,6 +320,17 @@ impl Store {
         )
     }
 
+    /// The events of a session of the given kinds, in order.
+    pub fn events_of_kinds(&self, session_id: &str, kinds: &[&str]) -> Result<Vec<Event>> {
+        let list = serde_json::to_string(kinds).unwrap_or_else(|_| "[]".into());
+        self.query_events(
+            "SELECT id, session_id, ts, ord, data FROM events WHERE session_id = ?1
+               AND kind IN (SELECT value FROM json_each(?2))
+             ORDER BY ts, ord",
+            params![session_id, list],
+        )
+    }
+
     /// Every edit event touching a repository-relative path (or all when `path` is None), with
     /// a timestamp at or before `until`, oldest first.
     pub fn edits(&self, path: Option<&str>, until: Option<Millis>) -> Result<Vec<Event>> {
