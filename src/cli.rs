@@ -422,7 +422,7 @@ fn cmd_capture(args: &CaptureArgs) -> Result<()> {
 
 /// The human summary of a capture.
 pub fn print_capture(s: &capture::Stats, out: &mut impl Write) -> Result<()> {
-    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    use crate::ui::plural;
     writeln!(
         out,
         "captured {}: {} ({}, {}, {}) from {} of {} read, {}",

@@ -8,7 +8,7 @@ use crate::init::out_err;
 use crate::notes::{self, Note, SessionRecord, Who};
 use crate::sessions::short_id;
 use crate::timefmt;
-use crate::ui::{Paint, excerpt};
+use crate::ui::{Paint, excerpt, plural};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -163,10 +163,6 @@ pub fn print_log(
         writeln!(out, "{text}").map_err(out_err)?;
     }
     Ok(())
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The `log --json` object of a commit.

@@ -124,6 +124,11 @@ impl Write for Output {
     }
 }
 
+/// `1 line`, `3 lines`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Cut `s` to at most `max` characters, with `…` when cut; newlines become spaces.
 pub fn excerpt(s: &str, max: usize) -> String {
     let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");

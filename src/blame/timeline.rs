@@ -685,9 +685,7 @@ pub fn print_timeline(t: &Timeline, paint: Paint, out: &mut impl Write) -> Resul
         (Some(a), Some(b)) => format!("{}-{}", a.line, b.line),
         _ => "-".into(),
     };
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut summary = vec![plural(versions, "version", "versions")];
+    let mut summary = vec![crate::ui::plural(versions as u64, "version", "versions")];
     for k in [AttemptKind::Rejected, AttemptKind::Superseded] {
         let n = count(k);
         if n > 0 {
