@@ -93,3 +93,4 @@ step git drift handoff --to claude-code --quiet
 step git drift handoff list
 git init -q --bare "$work/origin.git"; git remote add origin "$work/origin.git"
 step git drift sync origin
+step git log --notes=drift -1
