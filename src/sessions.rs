@@ -108,9 +108,18 @@ pub fn print_sessions(
     Ok(())
 }
 
-/// The first 8 characters of a session id.
+/// The first 8 characters of a session id (after a sub-agent's `agent-`/`sidechain-` word).
 pub fn short_id(id: &str) -> &str {
-    let end = id.char_indices().nth(8).map_or(id.len(), |(i, _)| i);
+    // Sub-agent ids carry a word before their own id (`agent-a1b2…`, `sidechain-a800…`): keep
+    // it, or every sidechain of a session would show as the same `sidechai`.
+    let skip = ["sidechain-", "agent-"]
+        .iter()
+        .find(|p| id.starts_with(**p))
+        .map_or(0, |p| p.len());
+    let end = id[skip..]
+        .char_indices()
+        .nth(8)
+        .map_or(id.len(), |(i, _)| skip + i);
     &id[..end]
 }
 
@@ -304,4 +313,17 @@ pub fn print_session(
         writeln!(out, "{}  {line}", paint.dim(&at)).map_err(out_err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_id;
+
+    #[test]
+    fn short_ids_keep_sub_agent_words() {
+        assert_eq!(short_id("5b0c1f2e-8a4d-4c1e"), "5b0c1f2e");
+        assert_eq!(short_id("sidechain-a8000000-0000"), "sidechain-a8000000");
+        assert_eq!(short_id("agent-a1b2c3d4"), "agent-a1b2c3d4");
+        assert_eq!(short_id("abc"), "abc");
+    }
 }
