@@ -227,17 +227,22 @@ pub fn attribute(
             skipped: None,
         });
     }
-    fill_prompts(store, &mut result)?;
-    // Sessions: every session with a line in the commit, or an edit on its files.
+    // Sessions: every session with a line in the commit, or an edit on its files. Their
+    // events are read once, for the prompts behind the lines and for the summaries.
     let mut ids: BTreeSet<String> = seen_calls.keys().cloned().collect();
     ids.extend(used_calls.keys().cloned());
+    let mut events_of: HashMap<String, Vec<Event>> = HashMap::new();
+    for id in &ids {
+        events_of.insert(id.clone(), store.events_of_kinds(id, SUMMARY_KINDS)?);
+    }
+    fill_prompts(&events_of, &mut result);
     for id in ids {
         let Some(session) = store.session(&id)? else {
             continue;
         };
         let used = used_calls.get(&id).cloned().unwrap_or_default();
         let (applied, rejected) = seen_calls.get(&id).cloned().unwrap_or_default();
-        let events = store.events_of_kinds(&id, SUMMARY_KINDS)?;
+        let events = events_of.get(&id).map_or(&[][..], Vec::as_slice);
         let mut attr = SessionAttr {
             id: id.clone(),
             agent: session.agent.as_str().to_string(),
@@ -249,7 +254,7 @@ pub fn attribute(
             superseded: applied.difference(&used).count() as u32,
             ..Default::default()
         };
-        summarise_session(&events, until, &mut attr);
+        summarise_session(events, until, &mut attr);
         for f in &result.files {
             for l in &f.lines {
                 if l.session.as_deref() == Some(id.as_str())
@@ -544,30 +549,11 @@ fn make_line(line: u32, text: &str, hit: Option<(Who, &Candidate)>) -> LineAttr 
 }
 
 /// Fill in the prompt behind each attributed line: the session's latest prompt before the edit.
-fn fill_prompts(store: &Store, attr: &mut Attribution) -> Result<()> {
-    let mut prompts: HashMap<String, Vec<(Option<Millis>, i64, String)>> = HashMap::new();
-    let mut edit_pos: HashMap<String, (Option<Millis>, i64)> = HashMap::new();
-    for f in &attr.files {
-        for l in &f.lines {
-            let (Some(s), Some(_)) = (&l.session, &l.edit) else {
-                continue;
-            };
-            if !prompts.contains_key(s) {
-                let evs = store.events_of_kinds(s, SUMMARY_KINDS)?;
-                for ev in &evs {
-                    if matches!(ev.kind, EventKind::Edit(_)) {
-                        edit_pos.insert(ev.id.clone(), (ev.at, ev.ord));
-                    }
-                }
-                let list = evs
-                    .into_iter()
-                    .filter_map(|ev| match ev.kind {
-                        EventKind::Prompt { text } => Some((ev.at, ev.ord, text)),
-                        _ => None,
-                    })
-                    .collect();
-                prompts.insert(s.clone(), list);
-            }
+fn fill_prompts(events_of: &HashMap<String, Vec<Event>>, attr: &mut Attribution) {
+    let mut edit_pos: HashMap<&str, (Option<Millis>, i64)> = HashMap::new();
+    for e in events_of.values().flatten() {
+        if matches!(e.kind, EventKind::Edit(_)) {
+            edit_pos.insert(&e.id, (e.at, e.ord));
         }
     }
     for f in &mut attr.files {
@@ -575,16 +561,20 @@ fn fill_prompts(store: &Store, attr: &mut Attribution) -> Result<()> {
             let (Some(s), Some(e)) = (&l.session, &l.edit) else {
                 continue;
             };
-            let Some(pos) = edit_pos.get(e) else { continue };
-            l.prompt = prompts.get(s).and_then(|list| {
-                list.iter()
+            let Some(pos) = edit_pos.get(e.as_str()) else {
+                continue;
+            };
+            l.prompt = events_of.get(s).and_then(|evs| {
+                evs.iter()
                     .rev()
-                    .find(|(at, ord, _)| (*at, *ord) <= *pos)
-                    .map(|(_, _, t)| crate::ui::excerpt(t, 200))
+                    .filter(|ev| (ev.at, ev.ord) <= *pos)
+                    .find_map(|ev| match &ev.kind {
+                        EventKind::Prompt { text } => Some(crate::ui::excerpt(text, 200)),
+                        _ => None,
+                    })
             });
         }
     }
-    Ok(())
 }
 
 /// Whether `a` is an ancestor of `b` (false when either is unknown). In-process through gix;

@@ -274,13 +274,13 @@ fn capture_file(
         }
         offset += n as u64;
         if offset - batch_start >= BATCH_BYTES {
-            finish_batch(batch, ctx, offset, skipped, &state, &*reader, &spans)?;
+            finish_batch(batch, ctx, offset, skipped, &mut state, &*reader, &spans)?;
             spans.clear();
             batch = store.batch()?;
             batch_start = offset;
         }
     }
-    finish_batch(batch, ctx, offset, skipped, &state, &*reader, &spans)?;
+    finish_batch(batch, ctx, offset, skipped, &mut state, &*reader, &spans)?;
     stats.bytes_read += offset - start;
     Ok(offset - start)
 }
@@ -290,17 +290,14 @@ fn finish_batch(
     ctx: &FileCtx<'_>,
     offset: u64,
     skipped: u64,
-    state: &DriverState,
+    state: &mut DriverState,
     reader: &dyn agents::Reader,
     spans: &HashMap<String, (Millis, Millis)>,
 ) -> Result<()> {
     for (session, (min, max)) in spans {
         batch.extend_span(session, *min, *max)?;
     }
-    let state = DriverState {
-        reader: reader.save_state(),
-        cwds: state.cwds.clone(),
-    };
+    state.reader = reader.save_state();
     let mut file = File::open(ctx.path).map_err(|e| Error::io(ctx.path, e))?;
     let head = head_hash(&mut file, offset)?;
     batch.set_source(

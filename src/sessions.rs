@@ -126,7 +126,6 @@ pub fn short_id(id: &str) -> &str {
 /// How a tool call ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallStatus {
-    Pending,
     Ok(Option<i32>),
     Failed(Option<i32>, Option<String>),
     Rejected(Option<String>),
@@ -201,7 +200,6 @@ pub fn print_session(
                                 json!({"ok": false, "exit_code": code})
                             }
                             Some(CallStatus::Rejected(r)) => json!({"rejected": true, "reason": r}),
-                            Some(CallStatus::Pending) => json!("pending"),
                         };
                         m.insert("status".into(), st);
                     }
@@ -248,7 +246,7 @@ pub fn print_session(
         let at = e.at.map_or("--:--:--".into(), timefmt::local_time);
         let call = e.kind.call_id().and_then(|c| status.get(c));
         let suffix = |paint: Paint| match call {
-            None | Some(CallStatus::Pending) => String::new(),
+            None => String::new(),
             Some(CallStatus::Ok(Some(code))) => format!("  exit {code}"),
             Some(CallStatus::Ok(None)) => "  ok".into(),
             Some(CallStatus::Failed(code, _)) => paint.red(&format!(

@@ -416,19 +416,6 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Every bound event id with its commit.
-    pub fn bound(&self) -> Result<HashMap<String, String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT event_id, commit_id FROM bound")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<HashMap<String, String>>>()
-            .map_err(|e| self.err(e))
-    }
-
     /// Record that these edit events landed in `commit`.
     pub fn bind(&mut self, commit: &str, event_ids: &[String]) -> Result<()> {
         let path = self.path.clone();

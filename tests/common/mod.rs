@@ -448,31 +448,9 @@ pub struct Codex<'e> {
 }
 
 impl<'e> Codex<'e> {
-    /// A new Codex session of the repository starting at `start` (seconds).
+    /// A new Codex session of the repository starting at `start` (seconds), on branch main.
     pub fn new(env: &'e Env, id: &str, start: i64) -> Codex<'e> {
-        let ts = jiff::Timestamp::from_second(start).expect("ts");
-        let day = ts.strftime("%Y/%m/%d").to_string();
-        let stamp = ts.strftime("%Y-%m-%dT%H-%M-%S").to_string();
-        let dir = env.codex.join("sessions").join(day);
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        let mut c = Codex {
-            env,
-            id: id.to_string(),
-            file: dir.join(format!("rollout-{stamp}-{id}.jsonl")),
-            now: start * 1000,
-            n: 0,
-        };
-        let repo = env.repo.clone();
-        c.line(
-            "session_meta",
-            json!({"id": id, "timestamp": c.ts(), "cwd": repo,
-            "originator": "codex_cli_rs", "cli_version": "0.80.0", "instructions": null,
-            "source": "cli", "model_provider": "openai",
-            "git": {"branch": "main", "commit_hash": "0000000000000000000000000000000000000000"}}),
-        );
-        c.line("turn_context", json!({"cwd": repo, "approval_policy": "on-request",
-            "sandbox_policy": {"type": "workspace-write"}, "model": "gpt-5-codex", "effort": "medium", "summary": "auto"}));
-        c
+        Self::on_branch(env, id, start, "main")
     }
 
     /// A new Codex session of the repository whose session_meta records branch `branch`.
