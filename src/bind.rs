@@ -116,19 +116,7 @@ pub fn to_note(attr: &Attribution, privacy: Privacy) -> Note {
                 _ => l.prompt.as_deref().map(notes::prompt_key),
             };
             let hash = notes::line_hash(&l.text);
-            match ranges.last_mut() {
-                Some(r) if r.end + 1 == l.line && r.who == who && r.prompt == prompt => {
-                    r.end = l.line;
-                    r.hashes.push(hash);
-                }
-                _ => ranges.push(LineRange {
-                    start: l.line,
-                    end: l.line,
-                    who,
-                    prompt,
-                    hashes: vec![hash],
-                }),
-            }
+            push_line(&mut ranges, l.line, who, prompt, hash);
         }
         if !ranges.is_empty() {
             note.files.insert(f.path.clone(), ranges);
@@ -154,6 +142,24 @@ pub fn to_note(attr: &Attribution, privacy: Privacy) -> Note {
         note.strip_text();
     }
     note
+}
+
+/// Append line `n` to `ranges` (lines come in increasing order), extending the last range when
+/// the line follows it with the same author and prompt.
+fn push_line(ranges: &mut Vec<LineRange>, n: u32, who: Who, prompt: Option<String>, hash: String) {
+    match ranges.last_mut() {
+        Some(r) if r.end + 1 == n && r.who == who && r.prompt == prompt => {
+            r.end = n;
+            r.hashes.push(hash);
+        }
+        _ => ranges.push(LineRange {
+            start: n,
+            end: n,
+            who,
+            prompt,
+            hashes: vec![hash],
+        }),
+    }
 }
 
 /// Move attribution from rewritten commits to their replacements (`post-rewrite`). `pairs`
@@ -239,19 +245,7 @@ pub fn reanchor(old: &Note, diff: &CommitDiff) -> Note {
             };
             let (_, who, prompt) = cands.remove(best);
             let (who, prompt) = (who.clone(), prompt.cloned());
-            match new_ranges.last_mut() {
-                Some(r) if r.end + 1 == *n && r.who == who && r.prompt == prompt => {
-                    r.end = *n;
-                    r.hashes.push(h);
-                }
-                _ => new_ranges.push(LineRange {
-                    start: *n,
-                    end: *n,
-                    who,
-                    prompt,
-                    hashes: vec![h],
-                }),
-            }
+            push_line(&mut new_ranges, *n, who, prompt, h);
         }
         if !new_ranges.is_empty() {
             out.files.insert(file.path.clone(), new_ranges);
