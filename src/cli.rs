@@ -6,12 +6,12 @@
 
 use crate::capture;
 use crate::config::{Config, Env};
+use crate::error::out_err;
 use crate::error::{Error, Result};
-use crate::git::Repo;
-use crate::init::out_err;
 use crate::model::Agent;
 use crate::store::Store;
 use crate::ui::{self, Output, Paint};
+use crate::util::git::Repo;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 
@@ -243,6 +243,9 @@ pub fn finish(result: Result<()>) -> i32 {
             let code = e.exit_code();
             let prefix = if code == 1 { "error" } else { "fatal" };
             eprintln!("{prefix}: {e}");
+            if let Some(hint) = e.hint() {
+                eprintln!("hint: {hint}");
+            }
             code
         }
     }
@@ -292,8 +295,8 @@ impl Ctx {
         store: &mut Store,
         redactor: &crate::redact::Redactor,
         commit: &str,
-    ) -> Result<crate::bind::Outcome> {
-        crate::bind::bind(&self.repo, store, redactor, self.config.privacy, commit)
+    ) -> Result<crate::attribution::bind::Outcome> {
+        crate::attribution::bind::bind(&self.repo, store, redactor, self.config.privacy, commit)
     }
 
     /// Run a query command's printer on the pager (or stdout), with colour decided the git
@@ -405,7 +408,7 @@ fn cmd_capture(args: &CaptureArgs) -> Result<()> {
     let since = args
         .since
         .as_deref()
-        .map(|s| crate::timefmt::parse_since(s, jiff::Timestamp::now()))
+        .map(|s| crate::util::timefmt::parse_since(s, jiff::Timestamp::now()))
         .transpose()?;
     let mut store = ctx.store()?;
     let stats = ctx.capture(&mut store, args.agent, since, !args.quiet)?;
@@ -495,7 +498,7 @@ fn cmd_session(args: &SessionArgs) -> Result<()> {
 
 fn cmd_bind(args: &BindArgs) -> Result<()> {
     let ctx = Ctx::open()?;
-    let commit = crate::bind::resolve(&ctx.repo, &args.commit)?;
+    let commit = crate::attribution::bind::resolve(&ctx.repo, &args.commit)?;
     let mut store = ctx.store()?;
     ctx.capture(&mut store, None, None, false)?;
     let outcome = ctx.bind(&mut store, &ctx.config.redactor()?, &commit)?;
@@ -520,7 +523,7 @@ fn cmd_backfill(args: &BackfillArgs) -> Result<()> {
 
 /// Report what binding did, one line per commit.
 pub fn print_bind(
-    outcomes: &[crate::bind::Outcome],
+    outcomes: &[crate::attribution::bind::Outcome],
     json: bool,
     out: &mut impl Write,
 ) -> Result<()> {

@@ -2,7 +2,7 @@
 //! command it serves: every error becomes one warning line on stderr and exit code 0, and work
 //! that would take long moves to a detached background process.
 
-use crate::bind;
+use crate::attribution::bind;
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use std::io::Read;
@@ -88,7 +88,7 @@ fn post_commit() -> Result<()> {
         _ => ctx
             .repo
             .head()?
-            .ok_or_else(|| Error::Git("HEAD does not point at a commit".into()))?,
+            .ok_or_else(|| Error::git("HEAD does not point at a commit"))?,
     };
     if stats.deferred > 0 {
         spawn_background(&commit)?;
@@ -105,7 +105,7 @@ fn post_commit() -> Result<()> {
 
 /// Re-run the post-commit hook for `commit` detached from git, with no terminal attached.
 fn spawn_background(commit: &str) -> Result<()> {
-    let exe = std::env::current_exe().map_err(|e| Error::Other(e.to_string()))?;
+    let exe = std::env::current_exe().map_err(|e| Error::other(e.to_string()))?;
     Command::new(exe)
         .args(["hook", "post-commit"])
         .env(BACKGROUND_ENV, "1")
@@ -115,7 +115,7 @@ fn spawn_background(commit: &str) -> Result<()> {
         .stderr(Stdio::null())
         .spawn()
         .map(|_| ())
-        .map_err(|e| Error::Other(format!("cannot start background bind: {e}")))
+        .map_err(|e| Error::other_from("cannot start background bind", e))
 }
 
 fn post_rewrite(args: &[String]) -> Result<()> {
@@ -150,6 +150,6 @@ fn pre_push(args: &[String]) -> Result<()> {
     let _ = std::io::stdin().read_to_string(&mut input);
     let remote = args.first().map(String::as_str).unwrap_or("");
     let url = args.get(1).map(String::as_str).unwrap_or("");
-    let repo = crate::git::Repo::from_cwd()?;
+    let repo = crate::util::git::Repo::from_cwd()?;
     crate::sync::pre_push(&repo, remote, url, &input).map(|_| ())
 }

@@ -7,7 +7,7 @@
 //! comes from `git rev-parse --git-path hooks`, which honours `core.hooksPath` and worktrees.
 
 use crate::error::{Error, Result};
-use crate::git::Repo;
+use crate::util::git::Repo;
 use std::path::{Path, PathBuf};
 
 /// First line of our block.

@@ -3,9 +3,9 @@
 //!
 //! Idempotent: running it again changes nothing that is already right and reports so.
 
-use crate::error::{Error, Result};
-use crate::git::Repo;
+use crate::error::{Error, Result, out_err};
 use crate::hooks;
+use crate::util::git::Repo;
 use std::io::Write;
 use std::path::Path;
 
@@ -108,9 +108,4 @@ fn write_once(path: &Path, text: &str, repo: &Repo, out: &mut impl Write) -> Res
 
 fn report(out: &mut impl Write, line: &str) -> Result<()> {
     writeln!(out, "  {line}").map_err(out_err)
-}
-
-/// Map a failed write to the output stream.
-pub fn out_err(e: std::io::Error) -> Error {
-    Error::io("<stdout>", e)
 }

@@ -7,14 +7,11 @@
 
 pub mod agents;
 pub mod attribution;
-pub mod bind;
 pub mod blame;
 pub mod capture;
 pub mod cli;
 pub mod config;
-pub mod diff;
 pub mod error;
-pub mod git;
 pub mod handoff;
 pub mod hook_runner;
 pub mod hooks;
@@ -27,7 +24,7 @@ pub mod report;
 pub mod sessions;
 pub mod store;
 pub mod sync;
-pub mod timefmt;
 pub mod ui;
+pub mod util;
 
 pub use error::{Error, Result};

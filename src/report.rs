@@ -1,14 +1,14 @@
 //! `git drift log` (per-commit multi-agent attribution) and `git drift show` (the sessions
 //! behind one commit), read from the notes: the local ref plus fetched teammates' refs.
 
-use crate::bind::parse_oid;
+use crate::attribution::bind::parse_oid;
 use crate::error::Result;
-use crate::git::Repo;
-use crate::init::out_err;
+use crate::error::out_err;
 use crate::notes::{self, Note, SessionRecord, Who};
 use crate::sessions::short_id;
-use crate::timefmt;
 use crate::ui::{Paint, excerpt, plural};
+use crate::util::git::Repo;
+use crate::util::timefmt;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -184,7 +184,7 @@ pub fn print_show(
     paint: Paint,
     out: &mut impl Write,
 ) -> Result<()> {
-    let commit = crate::bind::resolve(repo, rev)?;
+    let commit = crate::attribution::bind::resolve(repo, rev)?;
     let subject = repo
         .git(&["show", "-s", "--format=%s", &commit])?
         .trim()

@@ -2,11 +2,11 @@
 //! timeline of one session), as text and as JSON.
 
 use crate::error::Result;
-use crate::init::out_err;
+use crate::error::out_err;
 use crate::model::{Edit, EditOp, Event, EventKind, Session};
 use crate::store::{SessionSummary, Store};
-use crate::timefmt;
 use crate::ui::{Paint, excerpt};
+use crate::util::timefmt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;

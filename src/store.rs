@@ -523,7 +523,7 @@ impl Batch<'_> {
     /// a row was inserted.
     pub fn insert_event(&self, event: &Event, path: Option<&str>) -> Result<bool> {
         let data = serde_json::to_string(&event.kind)
-            .map_err(|e| Error::Other(format!("cannot encode event: {e}")))?;
+            .map_err(|e| Error::other_from("cannot encode event", e))?;
         let mut stmt = self
             .tx
             .prepare_cached(

@@ -16,9 +16,9 @@
 //! dead remote costs the user's push a few seconds at most and one warning line.
 
 use crate::error::{Error, Result};
-use crate::git::Repo;
 use crate::init;
 use crate::notes::{self, MergeKind, MergeOutcome, NOTES_REF};
+use crate::util::git::Repo;
 use gix::ObjectId;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -167,7 +167,7 @@ pub fn pre_push(repo: &Repo, remote: &str, url: &str, stdin: &str) -> Result<Opt
     }
     sync(repo, target, &Options::hook())
         .map(Some)
-        .map_err(|e| Error::Other(format!("notes not pushed: {}", bare(&e))))
+        .map_err(|e| Error::other(format!("notes not pushed: {}", bare(&e))))
 }
 
 /// Whether the `git push` this hook serves is a `--dry-run` (git runs `pre-push` for those too,
@@ -235,10 +235,7 @@ fn argv_is_dry_run(args: &[String]) -> bool {
 
 /// The message of `e` without the kind prefix [`Error`]'s `Display` adds.
 fn bare(e: &Error) -> String {
-    match e {
-        Error::Git(m) | Error::Other(m) | Error::User(m) => m.clone(),
-        other => other.to_string(),
-    }
+    e.message()
 }
 
 /// The remote `git drift sync` uses when none is named: the current branch's remote, else
@@ -285,7 +282,7 @@ pub fn cmd(remote: Option<&str>, json: bool, out: &mut impl Write) -> Result<()>
 
 /// Print a report: one line, or JSON.
 pub fn print(report: &Report, json: bool, out: &mut impl Write) -> Result<()> {
-    let w = |e| init::out_err(e);
+    let w = |e| crate::error::out_err(e);
     if json {
         let text = serde_json::to_string_pretty(report).unwrap_or_default();
         return writeln!(out, "{text}").map_err(w);
@@ -419,7 +416,7 @@ fn rounds(
             }
         }
     }
-    Err(Error::Other(format!(
+    Err(Error::other(format!(
         "{remote} kept moving; gave up after {} {} ({last}); run 'git drift sync {remote}' later",
         report.attempts,
         if report.attempts == 1 {
@@ -441,13 +438,13 @@ fn count(report: &mut Report, outcome: MergeOutcome) {
 fn ref_tip(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
     let found = repo
         .try_find_reference(name)
-        .map_err(|e| Error::Git(format!("cannot read {name}: {e}")))?;
+        .map_err(|e| Error::git_from(format!("cannot read {name}"), e))?;
     let Some(mut reference) = found else {
         return Ok(None);
     };
     let id = reference
         .peel_to_id()
-        .map_err(|e| Error::Git(format!("cannot resolve {name}: {e}")))?;
+        .map_err(|e| Error::git_from(format!("cannot resolve {name}"), e))?;
     Ok(Some(id.detach()))
 }
 
@@ -527,7 +524,7 @@ impl<'r> Net<'r> {
             if ran.stderr.contains("couldn't find remote ref") {
                 return Ok(None);
             }
-            return Err(Error::Git(format!(
+            return Err(Error::git(format!(
                 "cannot fetch notes from {remote}: {}",
                 one_line(&ran.stderr)
             )));
@@ -561,10 +558,10 @@ impl<'r> Net<'r> {
         match status {
             Some((flag, _)) if flag != "!" && ran.ok => Ok(Pushed::Done),
             Some((_, summary)) if moved(&summary) => Ok(Pushed::Moved(summary)),
-            Some((_, summary)) => Err(Error::Git(format!(
+            Some((_, summary)) => Err(Error::git(format!(
                 "{remote} refused {NOTES_REF}: {summary}"
             ))),
-            None => Err(Error::Git(format!(
+            None => Err(Error::git(format!(
                 "cannot push notes to {remote}: {}",
                 one_line(&ran.stderr)
             ))),
@@ -574,7 +571,7 @@ impl<'r> Net<'r> {
     /// Run git with our environment; kills it (and everything it started) at the deadline.
     fn git(&self, what: &str, args: &[&str]) -> Result<Ran> {
         if self.expired() {
-            return Err(Error::Other(format!("ran out of time before {what}")));
+            return Err(Error::other(format!("ran out of time before {what}")));
         }
         let mut cmd = self.repo.command();
         // English messages: the outcome is read from them ("couldn't find remote ref").
@@ -599,11 +596,11 @@ impl<'r> Net<'r> {
         cmd.stdout(clone(&out)?).stderr(clone(&err)?);
         let mut child = cmd
             .spawn()
-            .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+            .map_err(|e| Error::git_from("cannot run git", e))?;
         let status = match self.deadline {
             None => child
                 .wait()
-                .map_err(|e| Error::Git(format!("{what}: {e}")))?,
+                .map_err(|e| Error::git_from(format!("{what}"), e))?,
             Some(deadline) => wait_until(&mut child, deadline, what)?,
         };
         let read = |f: &mut std::fs::File| -> String {
@@ -632,12 +629,12 @@ fn wait_until(
         match child.try_wait() {
             Ok(Some(status)) => return Ok(status),
             Ok(None) => {}
-            Err(e) => return Err(Error::Git(format!("{what}: {e}"))),
+            Err(e) => return Err(Error::git(format!("{what}: {e}"))),
         }
         let now = Instant::now();
         if now >= deadline {
             kill_group(child);
-            return Err(Error::Other(format!(
+            return Err(Error::other(format!(
                 "{what} timed out after {:.0}s",
                 (now - started).as_secs_f64().max(1.0)
             )));

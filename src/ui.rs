@@ -2,7 +2,7 @@
 //! (`NO_COLOR`, `color.ui`, a terminal on stdout) and a pager the way git picks it
 //! (`GIT_PAGER`, `core.pager`, `PAGER`, then `less` with `LESS=FRX`).
 
-use crate::git::Repo;
+use crate::util::git::Repo;
 use std::io::{IsTerminal, Write};
 use std::process::{Child, Command, Stdio};
 

@@ -6,7 +6,7 @@
 //! definition, and it follows renames and honours blame config such as
 //! `blame.ignoreRevsFile`). The line's number *in that commit* then finds the attribution in
 //! the commit's note, which describes exactly the lines that commit added (see
-//! [`crate::diff`]). Lines of a commit without a note, or that its note does not describe,
+//! [`crate::attribution::diff`]). Lines of a commit without a note, or that its note does not describe,
 //! are unknown — never guessed. Lines not committed yet are attributed from the captured edits
 //! no commit has claimed, the way a commit would be.
 //!
@@ -30,11 +30,11 @@ pub use timeline::{
 
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
-use crate::git::Repo;
 use crate::notes::{self, Note, Who};
 use crate::redact::Redactor;
 use crate::store::Store;
 use crate::ui::{self, Output, Paint};
+use crate::util::git::Repo;
 use gix::ObjectId;
 use gix::note::plumbing::State;
 use std::collections::HashMap;
@@ -273,7 +273,7 @@ pub fn run(args: &BlameArgs) -> Result<()> {
         } else {
             print_human(&blame, args.show_prompt, paint, &mut out)
         };
-        r.and_then(|()| out.flush().map_err(crate::init::out_err))
+        r.and_then(|()| out.flush().map_err(crate::error::out_err))
     };
     pager.finish();
     result
@@ -409,7 +409,7 @@ pub fn git_blame(repo: &Repo, target: &Target) -> Result<Parsed> {
     cmd.arg("--").arg(&target.path);
     let out = cmd
         .output()
-        .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+        .map_err(|e| Error::git_from("cannot run git", e))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let msg = err
@@ -521,12 +521,12 @@ pub fn attribute_uncommitted(
     let now = jiff::Timestamp::now().as_second();
     // "HEAD" as the commit: edits bound to HEAD or its ancestors are spent, edits bound
     // elsewhere (another branch) still count, as for a commit made now.
-    let diff = crate::diff::CommitDiff {
+    let diff = crate::attribution::diff::CommitDiff {
         commit: "HEAD".into(),
         time: now,
         parents: Vec::new(),
         subject: String::new(),
-        files: vec![crate::diff::FileDiff {
+        files: vec![crate::attribution::diff::FileDiff {
             path: blame.file.clone(),
             old_path: None,
             added,
@@ -595,15 +595,15 @@ impl<'r> NoteCache<'r> {
         for name in refs {
             let Some(mut r) = repo
                 .try_find_reference(name.as_str())
-                .map_err(|e| Error::Git(format!("cannot read {name}: {e}")))?
+                .map_err(|e| Error::git_from(format!("cannot read {name}"), e))?
             else {
                 continue;
             };
             let tree = r
                 .peel_to_commit()
-                .map_err(|e| Error::Git(format!("{name} does not point to a commit: {e}")))?
+                .map_err(|e| Error::git_from(format!("{name} does not point to a commit"), e))?
                 .tree_id()
-                .map_err(|e| Error::Git(format!("cannot read the tree of {name}: {e}")))?
+                .map_err(|e| Error::git_from(format!("cannot read the tree of {name}"), e))?
                 .detach();
             trees.push((tree, notes_state(repo, tree)?));
         }
@@ -663,7 +663,7 @@ impl<'r> NoteCache<'r> {
                 .collect();
             let theirs = handle
                 .join()
-                .unwrap_or_else(|_| Err(Error::Other("reading notes failed".into())));
+                .unwrap_or_else(|_| Err(Error::other("reading notes failed")));
             (theirs, ours)
         });
         self.cache.extend(their_notes?);
@@ -674,11 +674,11 @@ impl<'r> NoteCache<'r> {
 
 fn parse_oid(hex: &str) -> Result<ObjectId> {
     ObjectId::from_hex(hex.as_bytes())
-        .map_err(|e| Error::Git(format!("bad object id '{hex}': {e}")))
+        .map_err(|e| Error::git_from(format!("bad object id '{hex}'"), e))
 }
 
 fn notes_state(repo: &gix::Repository, tree: ObjectId) -> Result<State> {
-    State::new(tree, repo).map_err(|e| Error::Git(format!("cannot read notes tree {tree}: {e}")))
+    State::new(tree, repo).map_err(|e| Error::git_from(format!("cannot read notes tree {tree}"), e))
 }
 
 /// The union of the notes the trees hold for `oid`.
@@ -691,11 +691,11 @@ fn read_union(
     for (_, state) in trees.iter_mut() {
         let blob = state
             .get(&oid, repo)
-            .map_err(|e| Error::Git(format!("cannot look up the note of {oid}: {e}")))?;
+            .map_err(|e| Error::git_from(format!("cannot look up the note of {oid}"), e))?;
         let Some(blob) = blob else { continue };
         let data = repo
             .find_blob(blob)
-            .map_err(|e| Error::Git(format!("cannot read note blob {blob}: {e}")))?;
+            .map_err(|e| Error::git_from(format!("cannot read note blob {blob}"), e))?;
         let note = Note::parse_bytes(&data.data);
         match union.as_mut() {
             Some(u) => u.merge(note),
@@ -707,5 +707,5 @@ fn read_union(
 
 /// Map an I/O error on the output (a closed pipe then ends quietly in `cli::finish`).
 pub(crate) fn w(r: std::io::Result<()>) -> Result<()> {
-    r.map_err(crate::init::out_err)
+    r.map_err(crate::error::out_err)
 }

@@ -51,7 +51,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed> {
     let mut paths: HashMap<String, String> = HashMap::new();
     // The header of the line whose content comes next: commit, orig, final.
     let mut pending: Option<(String, u32, u32)> = None;
-    let bad = |what: &str| Error::Git(format!("cannot read git blame output: {what}"));
+    let bad = |what: &str| Error::git(format!("cannot read git blame output: {what}"));
     let mut rest = bytes;
     while !rest.is_empty() {
         let (line, tail) = match rest.iter().position(|&b| b == b'\n') {
@@ -92,7 +92,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed> {
                 let meta = out.commits.entry(commit.clone()).or_default();
                 match key {
                     "filename" => {
-                        paths.insert(commit.clone(), crate::git::unquote_path(value));
+                        paths.insert(commit.clone(), crate::util::git::unquote_path(value));
                     }
                     "summary" => meta.summary = value.to_string(),
                     "author" => meta.author = value.to_string(),

@@ -10,12 +10,12 @@
 use super::{Attr, Blame, Kind, Line, NoteCache, render, short_model, w};
 use crate::attribution::{MODIFIED_MIN_CHARS, normalise};
 use crate::error::{Error, Result};
-use crate::git::Repo;
 use crate::model::{EditOp, Event, EventKind, Millis};
 use crate::sessions::{CallStatus, call_statuses, short_id};
 use crate::store::Store;
-use crate::timefmt;
 use crate::ui::{Paint, excerpt};
+use crate::util::git::Repo;
+use crate::util::timefmt;
 use serde_json::{Value, json};
 use similar::{ChangeTag, DiffTag, TextDiff};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -282,9 +282,9 @@ fn log_lines(
     cmd.arg(commit).arg("--");
     let out = cmd
         .output()
-        .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+        .map_err(|e| Error::git_from("cannot run git", e))?;
     if !out.status.success() {
-        return Err(Error::Git(format!(
+        return Err(Error::git(format!(
             "git log -L failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         )));
@@ -375,7 +375,7 @@ pub(crate) fn parse_log(text: &str) -> Vec<RawCommit> {
         if line.starts_with("diff --git ") {
             in_hunk = false;
         } else if !in_hunk && let Some(p) = line.strip_prefix("+++ ") {
-            if let Some(p) = crate::git::unquote_path(p).strip_prefix("b/") {
+            if let Some(p) = crate::util::git::unquote_path(p).strip_prefix("b/") {
                 c.path = p.to_string();
             }
         } else if line.starts_with("@@") {

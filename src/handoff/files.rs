@@ -3,8 +3,8 @@
 
 use super::scope::Material;
 use crate::error::Result;
-use crate::git::Repo;
 use crate::model::EventKind;
+use crate::util::git::Repo;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -234,7 +234,7 @@ pub fn parse_hunks(out: &str) -> HashMap<String, Vec<(usize, usize)>> {
     let mut current: Option<String> = None;
     for line in out.lines() {
         if let Some(p) = line.strip_prefix("+++ ") {
-            current = crate::git::unquote_path(p)
+            current = crate::util::git::unquote_path(p)
                 .strip_prefix("b/")
                 .map(String::from);
         } else if let (Some(rest), Some(path)) = (line.strip_prefix("@@ "), &current) {

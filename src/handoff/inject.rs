@@ -85,7 +85,7 @@ impl Plan {
             Agent::Codex => {
                 let id = uuid_v7(now);
                 let local = jiff::Timestamp::from_millisecond(now)
-                    .map_err(|e| Error::Other(format!("bad time: {e}")))?
+                    .map_err(|e| Error::other_from("bad time", e))?
                     .to_zoned(jiff::tz::TimeZone::system());
                 let rel = Path::new("sessions")
                     .join(local.strftime("%Y").to_string())
@@ -225,7 +225,7 @@ pub fn write_confined(home: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> 
     let path = home.join(rel);
     let dir = path
         .parent()
-        .ok_or_else(|| Error::Other(format!("{} has no directory", path.display())))?;
+        .ok_or_else(|| Error::other(format!("{} has no directory", path.display())))?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let real_home = home.canonicalize().map_err(|e| Error::io(home, e))?;
     let real_dir = dir.canonicalize().map_err(|e| Error::io(dir, e))?;

@@ -3,8 +3,8 @@
 
 use super::HANDOFF_DIR;
 use super::render::FORMAT;
+use crate::error::out_err;
 use crate::error::{Error, Result};
-use crate::init::out_err;
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{BufRead, Write};
@@ -114,7 +114,7 @@ pub fn print(root: &Path, json: bool, out: &mut impl Write) -> Result<()> {
                 e.created
                     .as_deref()
                     .and_then(crate::model::parse_millis)
-                    .map_or("-".into(), crate::timefmt::local),
+                    .map_or("-".into(), crate::util::timefmt::local),
                 e.target.clone().unwrap_or_else(|| "-".into()),
                 match &e.llm {
                     Some(l) => format!("{} (llm {l})", e.scope.as_deref().unwrap_or("-")),

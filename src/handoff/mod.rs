@@ -28,8 +28,8 @@ pub mod render;
 pub mod scope;
 
 use crate::cli::Ctx;
+use crate::error::out_err;
 use crate::error::{Error, Result};
-use crate::init::out_err;
 use crate::model::{Agent, Millis};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -188,7 +188,7 @@ impl Progress {
 /// Run `git drift handoff` with parsed arguments.
 pub fn cmd(args: &HandoffArgs) -> Result<()> {
     if let Some(HandoffAction::List { json }) = &args.action {
-        let repo = crate::git::Repo::from_cwd()?;
+        let repo = crate::util::git::Repo::from_cwd()?;
         let mut out = std::io::stdout();
         return list::print(&repo.root, *json, &mut out);
     }
@@ -212,7 +212,7 @@ pub fn cmd(args: &HandoffArgs) -> Result<()> {
         .map(|s| {
             let now =
                 jiff::Timestamp::from_millisecond(now).unwrap_or_else(|_| jiff::Timestamp::now());
-            crate::timefmt::parse_since(s, now)
+            crate::util::timefmt::parse_since(s, now)
         })
         .transpose()?;
 
@@ -399,7 +399,7 @@ fn write_brief(path: &Path, text: &str, explicit: bool) -> Result<()> {
             Err(e) => return Err(Error::io(&candidate, e)),
         }
     }
-    Err(Error::Other(format!(
+    Err(Error::other(format!(
         "{}: too many briefs with this name",
         path.display()
     )))

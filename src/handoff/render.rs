@@ -14,7 +14,7 @@
 use super::Target;
 use super::extract::{Brief, Cite, FileEntry, Item};
 use crate::error::Result;
-use crate::init::out_err;
+use crate::error::out_err;
 use crate::model::Millis;
 use jiff::tz::TimeZone;
 use std::io::Write;
@@ -362,7 +362,7 @@ fn task_intro(brief: &Brief) -> String {
             } else {
                 time_short(Some(b), false)
             },
-            crate::timefmt::duration(b - a)
+            crate::util::timefmt::duration(b - a)
         ));
     }
     out.push_str("\n\nSessions, oldest first:\n");

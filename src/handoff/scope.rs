@@ -12,10 +12,10 @@
 //! the work, though their task prompts were written by the parent agent, not the human.
 
 use crate::error::{Error, Result};
-use crate::git::Repo;
 use crate::model::{Event, Millis, Session};
 use crate::notes::SessionRecord;
 use crate::store::Store;
+use crate::util::git::Repo;
 use rusqlite::params;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -82,7 +82,7 @@ impl Material {
             (None, None) => self.label.clone(),
         };
         if let Some(t) = self.since {
-            s.push_str(&format!(" since {}", crate::timefmt::local(t)));
+            s.push_str(&format!(" since {}", crate::util::timefmt::local(t)));
         }
         s
     }
@@ -122,7 +122,7 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
                     session.info.id,
                     since.map_or(String::new(), |t| format!(
                         " since {}",
-                        crate::timefmt::local(t)
+                        crate::util::timefmt::local(t)
                     ))
                 )));
             }
@@ -164,7 +164,7 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
                      --session ID picks one)",
                     since.map_or(String::new(), |t| format!(
                         " since {}",
-                        crate::timefmt::local(t)
+                        crate::util::timefmt::local(t)
                     ))
                 )));
             }
@@ -440,7 +440,7 @@ fn noted_sessions(repo: &Repo, commits: &[String]) -> Result<Vec<(SessionRecord,
     let gix = repo.gix()?;
     let mut out = Vec::new();
     for commit in commits {
-        let oid = crate::bind::parse_oid(commit)?;
+        let oid = crate::attribution::bind::parse_oid(commit)?;
         if let Some(note) = crate::notes::read_union(&gix, oid)? {
             for (_, record) in note.sessions {
                 out.push((record, commit.clone()));

@@ -73,7 +73,7 @@ pub struct MergeOutcome {
 }
 
 fn git_err<E: std::error::Error>(context: impl Display) -> impl FnOnce(E) -> Error {
-    move |e| Error::Git(format!("{context}: {}", chain(&e)))
+    move |e| Error::git(format!("{context}: {}", chain(&e)))
 }
 
 /// An error and its causes on one line (gix's top-level messages alone are often vague).
@@ -95,7 +95,7 @@ fn check_ref(name: &str) -> Result<()> {
     if name.starts_with("refs/") {
         Ok(())
     } else {
-        Err(Error::Git(format!(
+        Err(Error::git(format!(
             "notes ref must be a full ref name like {NOTES_REF}, got '{name}'"
         )))
     }
@@ -183,8 +183,7 @@ pub fn tracking_refs(repo: &gix::Repository) -> Result<Vec<String>> {
         .map_err(git_err("cannot list references"))?;
     let mut out = Vec::new();
     for reference in iter {
-        let reference =
-            reference.map_err(|e| Error::Git(format!("cannot read a reference: {e}")))?;
+        let reference = reference.map_err(|e| Error::git_from("cannot read a reference", e))?;
         let name = reference.name().as_bstr().to_string();
         if name
             .strip_prefix(TRACKING_PREFIX)
@@ -348,7 +347,10 @@ fn update(
 
 fn gave_up(e: Error) -> Error {
     match e {
-        Error::Git(msg) => Error::Git(format!("{msg} (gave up after {ATTEMPTS} attempts)")),
+        Error::Git { message, source } => Error::Git {
+            message: format!("{message} (gave up after {ATTEMPTS} attempts)"),
+            source,
+        },
         other => other,
     }
 }

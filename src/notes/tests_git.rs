@@ -521,7 +521,7 @@ fn list_and_read_of_a_missing_ref_are_empty() {
     assert!(tracking_refs(&repo).unwrap().is_empty());
     assert!(matches!(
         read(&repo, "drift", head),
-        Err(crate::Error::Git(msg)) if msg.contains("full ref name")
+        Err(crate::Error::Git { message, .. }) if message.contains("full ref name")
     ));
 }
 

@@ -6,7 +6,7 @@
 //! look up lines the note does not describe.
 
 use crate::error::{Error, Result};
-use crate::git::{Repo, unquote_path};
+use crate::util::git::{Repo, unquote_path};
 
 /// A commit and the lines it added per file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,15 +59,15 @@ pub fn commit_diff(repo: &Repo, commit: &str) -> Result<CommitDiff> {
             "--",
         ])
         .output()
-        .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+        .map_err(|e| Error::git_from("cannot run git", e))?;
     if !out.status.success() {
-        return Err(Error::Git(format!(
+        return Err(Error::git(format!(
             "cannot diff {commit}: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
     parse(&String::from_utf8_lossy(&out.stdout))
-        .ok_or_else(|| Error::Git(format!("cannot read git's diff of {commit}")))
+        .ok_or_else(|| Error::git(format!("cannot read git's diff of {commit}")))
 }
 
 /// Parse `git diff-tree` output produced with the format of [`commit_diff`].

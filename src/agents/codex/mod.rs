@@ -22,7 +22,6 @@
 //! ignored rather than failing the line, and large values we do not keep (encrypted reasoning,
 //! instructions, outputs of calls we do not track) are skipped without being copied.
 
-#[path = "apply_patch.rs"]
 pub mod apply_patch;
 
 use self::apply_patch::{FileOp, extract_patch_from_script, extract_patch_from_shell, parse_patch};

@@ -5,14 +5,14 @@
 //! attributed afresh and the old note's lines are re-anchored onto it by content hash, so a
 //! line keeps its attribution only where its content is unchanged.
 
+use crate::attribution::diff::{self, CommitDiff};
 use crate::attribution::{self, Attribution, Who as LineWho};
 use crate::config::Privacy;
-use crate::diff::{self, CommitDiff};
 use crate::error::{Error, Result};
-use crate::git::Repo;
 use crate::notes::{self, LineRange, Note, SessionRecord, Who};
 use crate::redact::Redactor;
 use crate::store::Store;
+use crate::util::git::Repo;
 use std::collections::HashMap;
 
 /// What binding one commit did.
@@ -97,7 +97,7 @@ fn record(
 /// Parse a hex object id.
 pub fn parse_oid(hex: &str) -> Result<gix::ObjectId> {
     gix::ObjectId::from_hex(hex.as_bytes())
-        .map_err(|e| Error::Git(format!("bad object id '{hex}': {e}")))
+        .map_err(|e| Error::git_from(format!("bad object id '{hex}'"), e))
 }
 
 /// The note for an attribution, with what the privacy mode lets into git.

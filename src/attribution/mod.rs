@@ -10,12 +10,15 @@
 //! is not an ancestor of this one: then this commit carries lines from another line of
 //! history (cherry-pick, squash merge, a rewritten branch) and the edit is the evidence.
 
-use crate::diff::{CommitDiff, FileDiff};
+pub mod bind;
+pub mod diff;
+
 use crate::error::Result;
-use crate::git::Repo;
 use crate::model::{Edit, EditOp, Event, EventKind, Millis};
 use crate::redact::Redactor;
 use crate::store::Store;
+use crate::util::git::Repo;
+use diff::{CommitDiff, FileDiff};
 use similar::{ChangeTag, TextDiff};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

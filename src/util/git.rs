@@ -51,7 +51,7 @@ impl Repo {
             ])
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+            .map_err(|e| Error::git_from("cannot run git", e))?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             if err.contains("not a git repository") {
@@ -65,7 +65,7 @@ impl Repo {
                     "this operation must be run in a work tree, not a bare repository",
                 ));
             }
-            return Err(Error::Git(err.trim().to_string()));
+            return Err(Error::git(err.trim().to_string()));
         }
         let text = String::from_utf8_lossy(&out.stdout);
         let mut lines = text.lines();
@@ -127,7 +127,7 @@ impl Repo {
         }
         gix::ThreadSafeRepository::discover_with_environment_overrides(&self.root)
             .map(|r| r.to_thread_local())
-            .map_err(|e| Error::Git(format!("cannot open {}: {e}", self.root.display())))
+            .map_err(|e| Error::git(format!("cannot open {}: {e}", self.root.display())))
     }
 
     /// A `git` command run at the top of the worktree.
@@ -143,11 +143,11 @@ impl Repo {
             .command()
             .args(args)
             .output()
-            .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+            .map_err(|e| Error::git_from("cannot run git", e))?;
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).into_owned())
         } else {
-            Err(Error::Git(format!(
+            Err(Error::git(format!(
                 "git {} failed: {}",
                 args.join(" "),
                 String::from_utf8_lossy(&out.stderr).trim()
@@ -167,7 +167,7 @@ impl Repo {
             .command()
             .args(args)
             .output()
-            .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+            .map_err(|e| Error::git_from("cannot run git", e))?;
         Ok(out
             .status
             .success()

@@ -1,0 +1,5 @@
+//! Helpers every layer above may use and that know nothing of agents, sessions or notes:
+//! running git and reading repositories ([`git`]), parsing and printing times ([`timefmt`]).
+
+pub mod git;
+pub mod timefmt;
