@@ -600,7 +600,7 @@ impl<'r> Net<'r> {
         let status = match self.deadline {
             None => child
                 .wait()
-                .map_err(|e| Error::git_from(format!("{what}"), e))?,
+                .map_err(|e| Error::git_from(what, e))?,
             Some(deadline) => wait_until(&mut child, deadline, what)?,
         };
         let read = |f: &mut std::fs::File| -> String {
