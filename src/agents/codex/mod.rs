@@ -2427,7 +2427,22 @@ mod tests {
             assert_eq!(r.malformed, 0);
             let s = sessions(&r.records);
             assert!(!s.is_empty(), "a session is announced");
-            assert!(s[0].cwd.is_some());
+            // A legacy rollout's first record (`{id, timestamp, instructions, git}`) has no
+            // cwd: it arrives with the `<environment_context>` message that follows. What
+            // must hold is that the cwd is known before the first event, since capture
+            // decides by it whether an event belongs to the repository.
+            let first_event = r
+                .records
+                .iter()
+                .position(|r| matches!(r, Record::Event(_)))
+                .unwrap_or(r.records.len());
+            assert!(
+                r.records[..first_event]
+                    .iter()
+                    .any(|r| matches!(r, Record::Session(s) if s.cwd.is_some())),
+                "the cwd is announced before the first event"
+            );
+            assert!(s.last().unwrap().cwd.is_some());
             // Every output answers a call we emitted, so outcomes never outnumber calls.
             assert!(o <= c + e);
             assert!(p >= 1);
