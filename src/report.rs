@@ -1,13 +1,13 @@
 //! `git drift log` (per-commit multi-agent attribution) and `git drift show` (the sessions
 //! behind one commit), read from the notes: the local ref plus fetched teammates' refs.
 
-use crate::attribution::bind::parse_oid;
 use crate::error::Result;
 use crate::error::out_err;
 use crate::notes::{self, Note, SessionRecord, Who};
-use crate::sessions::short_id;
 use crate::ui::{Paint, excerpt, plural};
 use crate::util::git::Repo;
+use crate::util::git::parse_oid;
+use crate::util::text::short_id;
 use crate::util::timefmt;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

@@ -6,6 +6,7 @@ use crate::error::out_err;
 use crate::model::{Edit, EditOp, Event, EventKind, Session};
 use crate::store::{SessionSummary, Store};
 use crate::ui::{Paint, excerpt};
+use crate::util::text::short_id;
 use crate::util::timefmt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -108,21 +109,6 @@ pub fn print_sessions(
     Ok(())
 }
 
-/// The first 8 characters of a session id (after a sub-agent's `agent-`/`sidechain-` word).
-pub fn short_id(id: &str) -> &str {
-    // Sub-agent ids carry a word before their own id (`agent-a1b2…`, `sidechain-a800…`): keep
-    // it, or every sidechain of a session would show as the same `sidechai`.
-    let skip = ["sidechain-", "agent-"]
-        .iter()
-        .find(|p| id.starts_with(**p))
-        .map_or(0, |p| p.len());
-    let end = id[skip..]
-        .char_indices()
-        .nth(8)
-        .map_or(id.len(), |(i, _)| skip + i);
-    &id[..end]
-}
-
 /// How a tool call ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallStatus {
@@ -182,7 +168,7 @@ pub fn print_session(
     let events = store.events(&session.info.id)?;
     let status = call_statuses(&events);
     let (tokens_in, tokens_out) = store.usage(&session.info.id)?;
-    let rel = |p: &str| crate::capture::relative(p, root).unwrap_or_else(|| p.to_string());
+    let rel = |p: &str| crate::util::text::relative(p, root).unwrap_or_else(|| p.to_string());
     if json {
         let evs: Vec<Value> = events
             .iter()
@@ -311,17 +297,4 @@ pub fn print_session(
         writeln!(out, "{}  {line}", paint.dim(&at)).map_err(out_err)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::short_id;
-
-    #[test]
-    fn short_ids_keep_sub_agent_words() {
-        assert_eq!(short_id("5b0c1f2e-8a4d-4c1e"), "5b0c1f2e");
-        assert_eq!(short_id("sidechain-a8000000-0000"), "sidechain-a8000000");
-        assert_eq!(short_id("agent-a1b2c3d4"), "agent-a1b2c3d4");
-        assert_eq!(short_id("abc"), "abc");
-    }
 }

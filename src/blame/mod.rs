@@ -34,7 +34,7 @@ use crate::notes::{self, Note, Who};
 use crate::redact::Redactor;
 use crate::store::Store;
 use crate::ui::{self, Output, Paint};
-use crate::util::git::Repo;
+use crate::util::git::{Repo, parse_oid};
 use gix::ObjectId;
 use gix::note::plumbing::State;
 use std::collections::HashMap;
@@ -206,7 +206,7 @@ impl Blame {
 
 /// What to blame.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub struct Request {
     /// Repository-relative, `/`-separated path.
     pub path: String,
     /// `None` blames the working tree.
@@ -237,7 +237,7 @@ pub fn run(args: &BlameArgs) -> Result<()> {
             "--timeline needs the lines to follow: --line N or -L START,END",
         ));
     }
-    let target = Target { path, rev, ranges };
+    let target = Request { path, rev, ranges };
     let gix = ctx.repo.gix()?;
     check_text(&ctx.repo, &gix, &target)?;
     let mut notes = NoteCache::open(&gix)?;
@@ -324,7 +324,7 @@ pub fn repo_path(root: &Path, cwd: &Path, file: &str) -> Result<String> {
 
 /// Refuse binary files with a clear message (git would print their bytes as "lines"). Uses
 /// git's own test: a NUL byte in the first 8000 bytes.
-fn check_text(repo: &Repo, gix: &gix::Repository, target: &Target) -> Result<()> {
+fn check_text(repo: &Repo, gix: &gix::Repository, target: &Request) -> Result<()> {
     let head: Option<Vec<u8>> = match &target.rev {
         None => {
             let p = repo.root.join(&target.path);
@@ -357,7 +357,7 @@ fn check_text(repo: &Repo, gix: &gix::Repository, target: &Target) -> Result<()>
 }
 
 /// Run `git blame --porcelain` for the target and join every line with its commit's note.
-pub fn blame(repo: &Repo, notes: &mut NoteCache<'_>, target: &Target) -> Result<Blame> {
+pub fn blame(repo: &Repo, notes: &mut NoteCache<'_>, target: &Request) -> Result<Blame> {
     let parsed = git_blame(repo, target)?;
     let mut seen = std::collections::HashSet::new();
     let commits: Vec<&str> = parsed
@@ -399,7 +399,7 @@ pub fn blame(repo: &Repo, notes: &mut NoteCache<'_>, target: &Target) -> Result<
 
 /// git's blame of the target; git's complaints (no such path, bad range, bad revision) become
 /// user errors with git's message.
-pub fn git_blame(repo: &Repo, target: &Target) -> Result<Parsed> {
+pub fn git_blame(repo: &Repo, target: &Request) -> Result<Parsed> {
     let mut cmd = repo.command();
     cmd.args(["-c", "core.quotepath=off", "blame", "--porcelain"]);
     for r in &target.ranges {
@@ -436,7 +436,7 @@ pub fn git_blame(repo: &Repo, target: &Target) -> Result<Parsed> {
 /// The blame of a working-tree file git has no history for: all lines not committed yet.
 /// `None` when the file is missing or a range is not plain line numbers (`N,M`, `N,+K`,
 /// `N,-K`, `N`), so that git's own error stands.
-fn new_file_blame(repo: &Repo, target: &Target) -> Result<Option<Parsed>> {
+fn new_file_blame(repo: &Repo, target: &Request) -> Result<Option<Parsed>> {
     let path = repo.root.join(&target.path);
     if !path.is_file() {
         return Ok(None);
@@ -670,11 +670,6 @@ impl<'r> NoteCache<'r> {
         self.cache.extend(our_notes?);
         Ok(())
     }
-}
-
-fn parse_oid(hex: &str) -> Result<ObjectId> {
-    ObjectId::from_hex(hex.as_bytes())
-        .map_err(|e| Error::git_from(format!("bad object id '{hex}'"), e))
 }
 
 fn notes_state(repo: &gix::Repository, tree: ObjectId) -> Result<State> {

@@ -3,8 +3,8 @@
 
 use super::{Blame, Kind, Line, short_model, w};
 use crate::error::Result;
-use crate::sessions::short_id;
 use crate::ui::{Paint, excerpt};
+use crate::util::text::short_id;
 use std::io::Write;
 
 /// Shown in the commit column for lines not committed yet.

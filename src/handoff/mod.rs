@@ -30,83 +30,14 @@ pub mod scope;
 use crate::cli::Ctx;
 use crate::error::out_err;
 use crate::error::{Error, Result};
-use crate::model::{Agent, Millis};
-use clap::{Parser, Subcommand, ValueEnum};
+use crate::model::Millis;
+pub use crate::model::Target;
+use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Where briefs are written by default, relative to the worktree root.
 pub const HANDOFF_DIR: &str = ".prompts/handoffs";
-
-/// The agent the brief is handed to; tailors the closing "how to continue" section.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Target {
-    #[value(name = "claude-code", alias = "claude")]
-    ClaudeCode,
-    Codex,
-    #[value(name = "gemini-cli", alias = "gemini")]
-    GeminiCli,
-    Opencode,
-    Cursor,
-    Aider,
-    Generic,
-}
-
-impl Target {
-    /// Every target, in display order.
-    pub const ALL: [Target; 7] = [
-        Target::ClaudeCode,
-        Target::Codex,
-        Target::GeminiCli,
-        Target::Opencode,
-        Target::Cursor,
-        Target::Aider,
-        Target::Generic,
-    ];
-
-    /// The name used on the command line, in config and in file names.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Target::ClaudeCode => "claude-code",
-            Target::Codex => "codex",
-            Target::GeminiCli => "gemini-cli",
-            Target::Opencode => "opencode",
-            Target::Cursor => "cursor",
-            Target::Aider => "aider",
-            Target::Generic => "generic",
-        }
-    }
-
-    /// The agent whose native session `--inject` can write for this target.
-    pub fn injectable(self) -> Option<Agent> {
-        match self {
-            Target::ClaudeCode => Some(Agent::ClaudeCode),
-            Target::Codex => Some(Agent::Codex),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Target {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        <Target as ValueEnum>::from_str(s, false).map_err(|_| {
-            format!(
-                "unknown handoff target '{s}' (valid: {})",
-                Target::ALL.map(Target::as_str).join(", ")
-            )
-        })
-    }
-}
 
 /// `git drift handoff`: write a brief of the task in progress for another agent.
 #[derive(Debug, Parser)]
@@ -459,16 +390,6 @@ mod tests {
         assert!(p.starts_with("/r/.prompts/handoffs"));
         assert!(name.ends_with("-feature-x-to-codex.md"), "{name}");
         assert_eq!(name.len(), "2026-01-15-1005-feature-x-to-codex.md".len());
-    }
-
-    #[test]
-    fn targets_parse_by_name() {
-        for t in Target::ALL {
-            assert_eq!(t.as_str().parse::<Target>(), Ok(t));
-        }
-        assert!("vim".parse::<Target>().unwrap_err().contains("claude-code"));
-        assert_eq!(Target::Aider.injectable(), None);
-        assert_eq!(Target::Codex.injectable(), Some(Agent::Codex));
     }
 
     #[test]
