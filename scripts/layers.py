@@ -20,8 +20,9 @@ LAYERS = [
     ["util", "ui"],
     ["agents"],
     ["config", "redact", "store", "capture", "llm"],
-    ["attribution"],
+    # notes (format, refs, merge) knows nothing of attribution; attribution::bind writes notes.
     ["notes"],
+    ["attribution"],
     ["report", "blame", "handoff", "sessions", "sync", "hooks", "init"],
     ["commands"],
     ["cli"],

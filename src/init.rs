@@ -20,7 +20,7 @@ pub fn notes_refspec(remote: &str) -> String {
 }
 
 /// Set the worktree up, reporting each step on `out`.
-pub fn init(repo: &Repo, out: &mut impl Write) -> Result<()> {
+pub fn init(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     let prompts = repo.prompts_dir();
     std::fs::create_dir_all(&prompts).map_err(|e| Error::io(&prompts, e))?;
     write_once(
@@ -46,7 +46,7 @@ pub fn init(repo: &Repo, out: &mut impl Write) -> Result<()> {
 }
 
 /// Undo what `init` did to git (hooks, refspecs). `.prompts/` is left alone: it holds data.
-pub fn uninstall(repo: &Repo, out: &mut impl Write) -> Result<()> {
+pub fn uninstall(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     for change in hooks::uninstall(repo)? {
         report(out, &change.to_string())?;
     }
@@ -68,7 +68,7 @@ pub fn uninstall(repo: &Repo, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-fn write_once(path: &Path, text: &str, repo: &Repo, out: &mut impl Write) -> Result<()> {
+fn write_once(path: &Path, text: &str, repo: &Repo, out: &mut dyn Write) -> Result<()> {
     let shown = path
         .strip_prefix(&repo.root)
         .unwrap_or(path)
@@ -81,6 +81,6 @@ fn write_once(path: &Path, text: &str, repo: &Repo, out: &mut impl Write) -> Res
     report(out, &format!("created {shown}"))
 }
 
-fn report(out: &mut impl Write, line: &str) -> Result<()> {
+fn report(out: &mut dyn Write, line: &str) -> Result<()> {
     writeln!(out, "  {line}").map_err(out_err)
 }

@@ -107,7 +107,7 @@ pub fn print_log(
     max: Option<usize>,
     json_out: bool,
     paint: Paint,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<()> {
     let gix = repo.gix()?;
     let mut all = Vec::new();
@@ -182,7 +182,7 @@ pub fn print_show(
     rev: &str,
     json_out: bool,
     paint: Paint,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<()> {
     let commit = crate::attribution::bind::resolve(repo, rev)?;
     let subject = repo

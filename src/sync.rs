@@ -269,19 +269,8 @@ pub fn default_remote(repo: &Repo) -> Result<String> {
     }
 }
 
-/// `git drift sync [REMOTE] [--json]`.
-pub fn cmd(remote: Option<&str>, json: bool, out: &mut impl Write) -> Result<()> {
-    let repo = Repo::from_cwd()?;
-    let remote = match remote {
-        Some(r) => r.to_string(),
-        None => default_remote(&repo)?,
-    };
-    let report = sync(&repo, &remote, &Options::manual())?;
-    print(&report, json, out)
-}
-
 /// Print a report: one line, or JSON.
-pub fn print(report: &Report, json: bool, out: &mut impl Write) -> Result<()> {
+pub fn print(report: &Report, json: bool, out: &mut dyn Write) -> Result<()> {
     let w = |e| crate::error::out_err(e);
     if json {
         let text = serde_json::to_string_pretty(report).unwrap_or_default();
