@@ -617,7 +617,7 @@ fn wait_until(
         match child.try_wait() {
             Ok(Some(status)) => return Ok(status),
             Ok(None) => {}
-            Err(e) => return Err(Error::git(format!("{what}: {e}"))),
+            Err(e) => return Err(Error::git_from(what, e)),
         }
         let now = Instant::now();
         if now >= deadline {

@@ -110,7 +110,15 @@ impl Ctx {
                 std::fs::write(&ignore, crate::init::GITIGNORE)
                     .map_err(|e| Error::io(&ignore, e))?;
             }
-            *slot = Some(Store::open_in(&dir)?);
+            let store = Store::open_in(&dir).map_err(|e| match e {
+                // The database itself is unreadable (corrupt, or another tool's file).
+                Error::Store { .. } => e.with_hint(
+                    "move .prompts/events.db aside and run `git drift capture` to rebuild it \
+                     from the transcripts",
+                ),
+                e => e,
+            })?;
+            *slot = Some(store);
         }
         RefMut::filter_map(slot, Option::as_mut).map_err(|_| Error::other("the store did not open"))
     }

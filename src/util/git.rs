@@ -127,7 +127,7 @@ impl Repo {
         }
         gix::ThreadSafeRepository::discover_with_environment_overrides(&self.root)
             .map(|r| r.to_thread_local())
-            .map_err(|e| Error::git(format!("cannot open {}: {e}", self.root.display())))
+            .map_err(|e| Error::git_from(format!("cannot open {}", self.root.display()), e))
     }
 
     /// A `git` command run at the top of the worktree.
