@@ -435,15 +435,7 @@ fn store_event(
     Ok(())
 }
 
-/// The repository-relative path (with `/` separators) of an absolute path inside `root`.
-pub fn relative(path: &str, root: &Path) -> Option<String> {
-    let rel = Path::new(path).strip_prefix(root).ok()?;
-    let parts: Vec<_> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join("/"))
-}
+pub use crate::util::text::relative;
 
 /// Apply redaction to every text of an event.
 fn redact_event(kind: &mut EventKind, redactor: &Redactor) {
