@@ -398,13 +398,25 @@ impl Store {
     /// Every edit event touching a repository-relative path (or all when `path` is None), with
     /// a timestamp at or before `until`, oldest first.
     pub fn edits(&self, path: Option<&str>, until: Option<Millis>) -> Result<Vec<Event>> {
-        self.query_events(
-            "SELECT id, session_id, ts, ord, data FROM events
-             WHERE kind = 'edit' AND path IS NOT NULL AND (?1 IS NULL OR path = ?1)
-               AND (?2 IS NULL OR ts IS NULL OR ts <= ?2)
-             ORDER BY ts, ord",
-            params![path, until],
-        )
+        // Two statements, not `(?1 IS NULL OR path = ?1)`: with that, SQLite cannot use the
+        // (kind, path) index for the one-path case and walks every edit row of the index
+        // for each committed file (46.8 ms instead of 0.4 ms at 300 MB of history).
+        match path {
+            Some(path) => self.query_events(
+                "SELECT id, session_id, ts, ord, data FROM events
+                 WHERE kind = 'edit' AND path = ?1
+                   AND (?2 IS NULL OR ts IS NULL OR ts <= ?2)
+                 ORDER BY ts, ord",
+                params![path, until],
+            ),
+            None => self.query_events(
+                "SELECT id, session_id, ts, ord, data FROM events
+                 WHERE kind = 'edit' AND path IS NOT NULL
+                   AND (?1 IS NULL OR ts IS NULL OR ts <= ?1)
+                 ORDER BY ts, ord",
+                params![until],
+            ),
+        }
     }
 
     /// Run an event query whose columns are `id, session_id, ts, ord, data`.

@@ -159,6 +159,12 @@ pub(super) struct State {
     /// `queued_command` attachment has not been seen: the attachment repeats the text.
     #[serde(default)]
     pub(super) queued: Vec<u64>,
+    /// A rejection without a typed reason (Esc at the permission dialog), as (event id,
+    /// call id), while nothing but the interruption marker followed it: the prompt the user
+    /// types next is the correction, and becomes its reason (the event is emitted again under
+    /// the same id, which the store revises).
+    #[serde(default)]
+    pub(super) declined: Option<(String, String)>,
 }
 
 /// Incremental reader of one Claude Code transcript file.
@@ -365,6 +371,18 @@ impl ClaudeReader {
             self.state.queued.remove(i);
             return;
         }
+        if let Some((id, call_id)) = self.state.declined.take() {
+            out.push(Record::Event(Event {
+                id,
+                session_id: cx.session.clone(),
+                at: cx.at,
+                ord: ord(cx.offset, 1000),
+                kind: EventKind::Rejection {
+                    call_id: Some(call_id),
+                    reason: Some(text.clone()),
+                },
+            }));
+        }
         cx.push(out, EventKind::Prompt { text });
     }
 
@@ -412,9 +430,23 @@ impl ClaudeReader {
             );
         }
         let event = if declined {
+            let reason = rejection_reason(&text);
+            if reason.is_none() {
+                cx.push(
+                    out,
+                    EventKind::Rejection {
+                        call_id: Some(call_id.clone()),
+                        reason,
+                    },
+                );
+                if let Some(Record::Event(e)) = out.last() {
+                    self.state.declined = Some((e.id.clone(), call_id));
+                }
+                return;
+            }
             EventKind::Rejection {
                 call_id: Some(call_id),
-                reason: rejection_reason(&text),
+                reason,
             }
         } else if failed && is_permission_denial(&text) {
             // A tool the session was not allowed to use (`-p` without `--allowedTools`, or
@@ -499,6 +531,8 @@ impl ClaudeReader {
         cx: &mut Cx<'_>,
         out: &mut Vec<Record>,
     ) {
+        // The agent went on: what the user types next answers that, not the decline.
+        self.state.declined = None;
         let Some(Content::Blocks(blocks)) = &msg.content else {
             return;
         };

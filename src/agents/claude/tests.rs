@@ -146,6 +146,16 @@ fn assert_consistent(records: &[Record]) {
                         continue;
                     }
                     usage_ids.insert(e.id.clone(), message_id.clone());
+                } else if matches!(
+                    e.kind,
+                    EventKind::Rejection {
+                        reason: Some(_),
+                        ..
+                    }
+                ) && ids.contains(&e.id)
+                {
+                    // A decline revised with the correction typed next.
+                    continue;
                 } else {
                     assert!(ids.insert(e.id.clone()), "duplicate id {e:?}");
                 }
@@ -474,8 +484,12 @@ fn fixture_counts_match_the_readme() {
         assert_consistent(&r.records);
         assert_eq!(sessions(&r.records).len(), n_sessions, "{rel}");
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
         for e in events(&r.records) {
-            *counts.entry(e.kind.name()).or_default() += 1;
+            // A revised event (same id) is one stored row.
+            if seen.insert(e.id.clone()) {
+                *counts.entry(e.kind.name()).or_default() += 1;
+            }
         }
         let expected: BTreeMap<&str, usize> = expected.iter().copied().collect();
         assert_eq!(counts, expected, "{rel}");
@@ -598,6 +612,12 @@ fn rejections_with_and_without_reason() {
             &EventKind::Rejection {
                 call_id: Some("toolu_01RejEdit".into()),
                 reason: None
+            },
+            // Declined without a reason, then the user typed the correction: it becomes the
+            // reason (the same event, revised; CONFORMANCE.md C2).
+            &EventKind::Rejection {
+                call_id: Some("toolu_01RejEdit".into()),
+                reason: Some("Keep the loader, just push the branch".into())
             },
             &EventKind::Rejection {
                 call_id: Some("toolu_01RejPush".into()),
@@ -1582,4 +1602,44 @@ fn a_field_of_an_unexpected_type_costs_the_field_not_the_record() {
         reader.read_line(b"{\"type\":\"user\",", 3000, &mut out),
         Err(Skip::Malformed)
     );
+}
+
+#[test]
+fn esc_at_the_permission_dialog_then_a_typed_correction_is_the_reason() {
+    let write = r#"{"file_path":"/home/dev/widget/notes.txt","content":"alpha\n"}"#;
+    let r = read_inline(&[
+        user_text("u1", "2026-12-01T10:00:00.000Z", "create notes.txt"),
+        tool_use("a1", "2026-12-01T10:00:01.000Z", "toolu_w", "Write", write),
+        tool_result(
+            "u2",
+            "2026-12-01T10:00:04.000Z",
+            "toolu_w",
+            r#""The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.""#,
+            true,
+        ),
+        user_text(
+            "u3",
+            "2026-12-01T10:00:04.100Z",
+            "[Request interrupted by user for tool use]",
+        ),
+        user_text(
+            "u4",
+            "2026-12-01T10:00:09.000Z",
+            "no, call it NOTES.md instead",
+        ),
+    ]);
+    let rejections: Vec<_> = events(&r.records)
+        .into_iter()
+        .filter(|e| matches!(e.kind, EventKind::Rejection { .. }))
+        .collect();
+    assert_eq!(rejections.len(), 2, "emitted, then revised");
+    assert_eq!(rejections[0].id, rejections[1].id);
+    assert_eq!(
+        rejections[1].kind,
+        EventKind::Rejection {
+            call_id: Some("toolu_w".into()),
+            reason: Some("no, call it NOTES.md instead".into())
+        }
+    );
+    assert_eq!(kinds(&r.records, "prompt").len(), 2);
 }
