@@ -1,0 +1,240 @@
+//! The evidence for one commit: the captured agent edits that may explain its lines, with
+//! what became of each (applied, declined by the user, failed) and whether an earlier commit
+//! already claimed it.
+
+use crate::error::Result;
+use crate::model::{Edit, Event, EventKind, Millis};
+use crate::notes;
+use crate::store::Store;
+use crate::util::git::Repo;
+use std::collections::HashMap;
+
+/// What became of an edit tool call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Applied (no failure or rejection recorded for its call).
+    Applied,
+    /// Declined by the user or a permission rule: it wrote nothing.
+    Rejected,
+    /// The tool reported failure (`String to replace not found`, a patch that did not
+    /// verify, an edit the harness refused): it wrote nothing.
+    Failed,
+}
+
+/// One captured edit on a file of the commit.
+pub struct Candidate {
+    pub event: Event,
+    pub edit: Edit,
+    pub status: Status,
+    /// Bound to another commit that is not an ancestor of this one (cherry-pick, squash
+    /// merge, rewritten branch): evidence, but not bound again.
+    pub elsewhere: bool,
+}
+
+impl Candidate {
+    /// The tool call it belongs to (the edits of one MultiEdit / apply_patch share it).
+    pub fn call(&self) -> &str {
+        self.edit.call_id.as_deref().unwrap_or(&self.event.id)
+    }
+}
+
+/// Loads candidates for the files of one commit, caching per-session call outcomes and
+/// ancestry answers across files.
+pub struct Evidence<'a> {
+    repo: &'a Repo,
+    store: &'a Store,
+    /// The commit being attributed (`HEAD` for the worktree).
+    commit: String,
+    /// Edits after this instant (the commit time) are not evidence.
+    until: Millis,
+    /// Unbound edits older than this are history from before git drift was installed.
+    history_before: Option<Millis>,
+    calls: HashMap<String, HashMap<String, Status>>,
+    ancestry: HashMap<String, bool>,
+}
+
+impl<'a> Evidence<'a> {
+    pub fn new(repo: &'a Repo, store: &'a Store, commit: &str, until: Millis) -> Evidence<'a> {
+        Evidence {
+            repo,
+            store,
+            commit: commit.to_string(),
+            until,
+            history_before: None,
+            calls: HashMap::new(),
+            ancestry: HashMap::new(),
+        }
+    }
+
+    /// Unbound edits made before the parent commit count only when git drift was already
+    /// binding commits then (see [`history_cutoff`]).
+    pub fn with_parent(mut self, parent: Option<&str>) -> Evidence<'a> {
+        self.history_before = parent.and_then(|p| history_cutoff(self.repo, p));
+        self
+    }
+
+    /// The edits on `path` (and, for a rename, `old_path`) that may explain the commit's
+    /// lines, in time order. `added` are the texts the commit added: an edit bound elsewhere
+    /// is checked for ancestry only when it wrote one of them (each check walks history).
+    pub fn candidates(
+        &mut self,
+        path: &str,
+        old_path: Option<&str>,
+        added: &std::collections::HashSet<String>,
+    ) -> Result<Vec<Candidate>> {
+        let mut rows = self.store.edits_on(path, self.until)?;
+        if let Some(old) = old_path.filter(|o| *o != path) {
+            rows.extend(self.store.edits_on(old, self.until)?);
+            rows.sort_by_key(|(e, _)| (e.at, e.ord));
+        }
+        let mut out = Vec::new();
+        for (event, bound) in rows {
+            let EventKind::Edit(edit) = &event.kind else {
+                continue;
+            };
+            let edit = edit.clone();
+            let bound = bound.filter(|b| *b != self.commit);
+            let elsewhere = match &bound {
+                None => {
+                    if let (Some(cut), Some(at)) = (self.history_before, event.at)
+                        && at < cut
+                    {
+                        continue;
+                    }
+                    false
+                }
+                Some(b) => {
+                    let wrote_added = super::written_lines(&edit)
+                        .iter()
+                        .any(|w| added.contains(&super::normalise(w)));
+                    if !wrote_added || self.is_ancestor(b) {
+                        continue;
+                    }
+                    true
+                }
+            };
+            let status = self.status(&event.session_id, edit.call_id.as_deref())?;
+            out.push(Candidate {
+                event,
+                edit,
+                status,
+                elsewhere,
+            });
+        }
+        Ok(out)
+    }
+
+    fn status(&mut self, session: &str, call: Option<&str>) -> Result<Status> {
+        let Some(call) = call else {
+            return Ok(Status::Applied);
+        };
+        if !self.calls.contains_key(session) {
+            let events = self.store.query_events(
+                "SELECT id, session_id, ts, ord, data FROM events
+                 WHERE session_id = ?1 AND kind IN ('rejection', 'outcome') AND call_id IS NOT NULL",
+                [session],
+            )?;
+            let mut map = HashMap::new();
+            for e in events {
+                match e.kind {
+                    EventKind::Rejection {
+                        call_id: Some(c), ..
+                    } => {
+                        map.insert(c, Status::Rejected);
+                    }
+                    EventKind::Outcome {
+                        call_id, ok: false, ..
+                    } => {
+                        map.entry(call_id).or_insert(Status::Failed);
+                    }
+                    _ => {}
+                }
+            }
+            self.calls.insert(session.to_string(), map);
+        }
+        Ok(self.calls[session]
+            .get(call)
+            .copied()
+            .unwrap_or(Status::Applied))
+    }
+
+    fn is_ancestor(&mut self, bound: &str) -> bool {
+        if let Some(&a) = self.ancestry.get(bound) {
+            return a;
+        }
+        let a = is_ancestor(self.repo, bound, &self.commit);
+        self.ancestry.insert(bound.to_string(), a);
+        a
+    }
+}
+
+/// How many empty or deletion-only commits (which get no note) to look through.
+const QUIET_COMMITS: usize = 20;
+
+/// The instant before which unbound edits are history, for a commit whose parent is
+/// `parent`: `None` when git drift was binding commits when the parent was made (it has a
+/// note, or is a commit that would have none and its own parent qualifies), else the
+/// parent's committer time. This is what keeps a month-old edit, committed before
+/// `git drift init`, from claiming the first commit after it; `git drift backfill` binds
+/// such history instead.
+fn history_cutoff(repo: &Repo, parent: &str) -> Option<Millis> {
+    let gix = repo.gix().ok()?;
+    let parent_id = gix::ObjectId::from_hex(parent.as_bytes()).ok()?;
+    let time = gix.find_commit(parent_id).ok()?.time().ok()?.seconds * 1000;
+    let mut at = parent_id;
+    for _ in 0..QUIET_COMMITS {
+        if matches!(notes::read_union(&gix, at), Ok(Some(_))) {
+            return None;
+        }
+        let commit = gix.find_commit(at).ok()?;
+        let first = commit.parent_ids().next().map(|p| p.detach());
+        if adds_lines(repo, &at.to_string()) {
+            return Some(time);
+        }
+        match first {
+            Some(p) => at = p,
+            None => return Some(time),
+        }
+    }
+    Some(time)
+}
+
+/// Whether a commit adds any line (a commit that adds none gets no note).
+fn adds_lines(repo: &Repo, commit: &str) -> bool {
+    repo.git(&[
+        "diff-tree",
+        "--numstat",
+        "-r",
+        "--root",
+        "--no-commit-id",
+        commit,
+    ])
+    .map(|out| {
+        out.lines().any(|l| {
+            let n = l.split('\t').next().unwrap_or("0");
+            n == "-" || n.parse::<u64>().is_ok_and(|n| n > 0)
+        })
+    })
+    .unwrap_or(true)
+}
+
+/// Whether `a` is an ancestor of `b` (false when either is unknown). In-process through gix;
+/// git itself when gix cannot walk the history (e.g. a shallow clone).
+pub fn is_ancestor(repo: &Repo, a: &str, b: &str) -> bool {
+    let parsed = (
+        gix::ObjectId::from_hex(a.as_bytes()),
+        gix::ObjectId::from_hex(b.as_bytes()),
+    );
+    if let (Ok(g), (Ok(a_id), Ok(b_id))) = (repo.gix(), parsed) {
+        match g.merge_base(a_id, b_id) {
+            Ok(Some(base)) => return base.detach() == a_id,
+            Ok(None) => return false,
+            Err(_) => {}
+        }
+    }
+    repo.command()
+        .args(["merge-base", "--is-ancestor", a, b])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
