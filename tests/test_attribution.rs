@@ -816,3 +816,39 @@ fn empty_commits_bind_and_backfill_goes_on() {
     env.git(&["commit", "-q", "--allow-empty", "-m", "empty again"]);
     env.drift_ok(&["bind", "HEAD"]);
 }
+
+#[test]
+fn note_lists_only_sessions_that_contributed() {
+    // Issue 19: a one-line human commit in a repository with many sessions got a note
+    // listing every session with accepted=0.
+    let env = setup();
+    env.write("main.py", "def main():\n    pass\n");
+    env.commit("main");
+    for i in 0..6 {
+        let id = format!("dddd{i:04}-0000-4000-8000-00000000000d");
+        Claude::new(&env, &id, T0 + 200 + i * 20)
+            .prompt("elsewhere")
+            .write(
+                &format!("other_{i}.py"),
+                &format!("value_{i} = compute_{i}()\n"),
+            );
+    }
+    // One session's edit on the committed file stays unstaged.
+    Claude::new(&env, CLAUDE_B, T0 + 400).prompt("main").edit(
+        "main.py",
+        "    pass\n",
+        "    pass\n    run_the_main_loop()\n",
+    );
+    env.tick(600);
+    let staged = "# entry point\ndef main():\n    pass\n";
+    let full = format!("# entry point\n{}", env.read("main.py"));
+    env.write("main.py", &full);
+    let commit = commit_staged(&env, "main.py", staged, "comment");
+    let note = note_of(&env, &commit).unwrap();
+    assert!(note.sessions.is_empty(), "{:?}", note.sessions.keys());
+    assert_eq!(labels(&env, &commit, "main.py"), vec!["human", "-", "-"]);
+    let next = commit_staged(&env, "main.py", &full, "loop");
+    let note = note_of(&env, &next).unwrap();
+    assert_eq!(note.sessions.keys().collect::<Vec<_>>(), vec![CLAUDE_B]);
+    assert_eq!(note.sessions[CLAUDE_B].accepted, 1);
+}
