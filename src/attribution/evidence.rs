@@ -47,8 +47,11 @@ pub struct Evidence<'a> {
     commit: String,
     /// Edits after this instant (the commit time) are not evidence.
     until: Millis,
-    /// Unbound edits older than this are history from before git drift was installed.
-    history_before: Option<Millis>,
+    /// The parent commit, for [`Evidence::is_history`].
+    parent: Option<String>,
+    /// The parent's committer time and whether git drift was binding then, once asked.
+    parent_time: Option<Option<Millis>>,
+    drift_active: Option<bool>,
     calls: HashMap<String, HashMap<String, Status>>,
     ancestry: HashMap<String, bool>,
 }
@@ -60,17 +63,37 @@ impl<'a> Evidence<'a> {
             store,
             commit: commit.to_string(),
             until,
-            history_before: None,
+            parent: None,
+            parent_time: None,
+            drift_active: None,
             calls: HashMap::new(),
             ancestry: HashMap::new(),
         }
     }
 
     /// Unbound edits made before the parent commit count only when git drift was already
-    /// binding commits then (see [`history_cutoff`]).
+    /// binding commits then (see [`drift_was_active`]).
     pub fn with_parent(mut self, parent: Option<&str>) -> Evidence<'a> {
-        self.history_before = parent.and_then(|p| history_cutoff(self.repo, p));
+        self.parent = parent.map(String::from);
         self
+    }
+
+    /// Whether an unbound edit made at `at` is history from before git drift was installed.
+    /// Asked only for edits older than the parent commit, which are rare, because the answer
+    /// reads notes and may walk history.
+    fn is_history(&mut self, at: Millis) -> bool {
+        let Some(parent) = self.parent.clone() else {
+            return false;
+        };
+        let time = *self
+            .parent_time
+            .get_or_insert_with(|| commit_time(self.repo, &parent));
+        if time.is_none_or(|t| at >= t) {
+            return false;
+        }
+        !*self
+            .drift_active
+            .get_or_insert_with(|| drift_was_active(self.repo, &parent))
     }
 
     /// The edits on `path` (and, for a rename, `old_path`) that may explain the commit's
@@ -96,9 +119,7 @@ impl<'a> Evidence<'a> {
             let bound = bound.filter(|b| *b != self.commit);
             let elsewhere = match &bound {
                 None => {
-                    if let (Some(cut), Some(at)) = (self.history_before, event.at)
-                        && at < cut
-                    {
+                    if event.at.is_some_and(|at| self.is_history(at)) {
                         continue;
                     }
                     false
@@ -171,32 +192,41 @@ impl<'a> Evidence<'a> {
 /// How many empty or deletion-only commits (which get no note) to look through.
 const QUIET_COMMITS: usize = 20;
 
-/// The instant before which unbound edits are history, for a commit whose parent is
-/// `parent`: `None` when git drift was binding commits when the parent was made (it has a
-/// note, or is a commit that would have none and its own parent qualifies), else the
-/// parent's committer time. This is what keeps a month-old edit, committed before
-/// `git drift init`, from claiming the first commit after it; `git drift backfill` binds
-/// such history instead.
-fn history_cutoff(repo: &Repo, parent: &str) -> Option<Millis> {
+/// A commit's committer time in milliseconds.
+fn commit_time(repo: &Repo, commit: &str) -> Option<Millis> {
     let gix = repo.gix().ok()?;
-    let parent_id = gix::ObjectId::from_hex(parent.as_bytes()).ok()?;
-    let time = gix.find_commit(parent_id).ok()?.time().ok()?.seconds * 1000;
-    let mut at = parent_id;
+    let id = gix::ObjectId::from_hex(commit.as_bytes()).ok()?;
+    Some(gix.find_commit(id).ok()?.time().ok()?.seconds * 1000)
+}
+
+/// Whether git drift was binding commits when `parent` was made: it has a note, or it is a
+/// commit that would have none (empty, deletions only) and its own first parent qualifies.
+/// This is what keeps a month-old edit, committed before `git drift init`, from claiming the
+/// first commit after it; `git drift backfill` binds such history instead.
+fn drift_was_active(repo: &Repo, parent: &str) -> bool {
+    let Ok(gix) = repo.gix() else {
+        return true;
+    };
+    let Ok(mut at) = gix::ObjectId::from_hex(parent.as_bytes()) else {
+        return true;
+    };
     for _ in 0..QUIET_COMMITS {
         if matches!(notes::read_union(&gix, at), Ok(Some(_))) {
-            return None;
+            return true;
         }
-        let commit = gix.find_commit(at).ok()?;
-        let first = commit.parent_ids().next().map(|p| p.detach());
         if adds_lines(repo, &at.to_string()) {
-            return Some(time);
+            return false;
         }
+        let first = gix
+            .find_commit(at)
+            .ok()
+            .and_then(|c| c.parent_ids().next().map(|p| p.detach()));
         match first {
             Some(p) => at = p,
-            None => return Some(time),
+            None => return false,
         }
     }
-    Some(time)
+    false
 }
 
 /// Whether a commit adds any line (a commit that adds none gets no note).
