@@ -233,9 +233,9 @@ impl Replay {
     }
 
     /// The verdict for committed line `j` (text `line`) that replaced the block of replayed
-    /// lines `old_index..old_index + old_len`: `Modified` when the agent line it is aligned
-    /// with (the most similar one of the block, or the one at the same offset in a huge
-    /// block) resembles it closely, `Human` otherwise.
+    /// lines `old_index..old_index + old_len`: `Modified` when the line it is aligned with
+    /// (the most similar one of the block, or the one at the same offset in a huge block)
+    /// is an agent line it resembles closely, `Human` otherwise.
     fn modified(&self, block: (usize, usize, usize, usize), j: usize, line: &str) -> Verdict {
         let (old_index, old_len, new_index, new_len) = block;
         let line = line.trim();
@@ -248,21 +248,24 @@ impl Replay {
             let i = old_index + (j - new_index);
             (i < old_index + old_len).then_some(i).into_iter().collect()
         };
-        let mut best: Option<(f32, usize)> = None;
+        // The replayed line this one took the place of: the most similar of the block, the
+        // parent's lines included (a human rewriting a parent line next to a similar agent
+        // line rewrote the parent's line).
+        let mut best: Option<(f32, Origin)> = None;
         for i in range {
-            let Origin::Agent(k) = self.origin[i] else {
-                continue;
-            };
-            let agent = self.lines[i].trim();
-            if agent.chars().count() < MODIFIED_MIN_CHARS {
+            let old = self.lines[i].trim();
+            if old.chars().count() < MODIFIED_MIN_CHARS {
                 continue;
             }
-            let ratio = TextDiff::from_chars(line, agent).ratio();
+            let ratio = TextDiff::from_chars(line, old).ratio();
             if ratio >= MODIFIED_RATIO && best.is_none_or(|(b, _)| ratio > b) {
-                best = Some((ratio, k));
+                best = Some((ratio, self.origin[i]));
             }
         }
-        best.map_or(Verdict::Human, |(_, k)| Verdict::Modified(k))
+        match best {
+            Some((_, Origin::Agent(k))) => Verdict::Modified(k),
+            _ => Verdict::Human,
+        }
     }
 }
 
@@ -484,6 +487,20 @@ mod tests {
         assert_eq!(v[1], Verdict::Human);
         assert_eq!(r.wrote(0), 1);
         assert!(!r.alive().contains(&0));
+    }
+
+    #[test]
+    fn a_rewritten_parent_line_next_to_a_similar_agent_line_is_human() {
+        let mut r = Replay::new(lines("timeout = 10\n"), 1);
+        let e = edit(
+            "Edit",
+            EditOp::Update,
+            "timeout = 10\n",
+            "timeout = 10\ntimeout_read = 10\n",
+        );
+        assert!(r.apply(0, &e, "x"));
+        let v = r.finish(&lines("timeout = 20\ntimeout_read = 12\n"));
+        assert_eq!(v, vec![Verdict::Human, Verdict::Modified(0)]);
     }
 
     #[test]
