@@ -775,6 +775,132 @@ fn install_with_history(s: &mut Score) {
     s.check(&env, "install_with_history", &commit, "cfg.py", &[H, U]);
 }
 
+fn agent_block_partly_rewritten(s: &mut Score) {
+    let env = setup();
+    claude(&env, CLAUDE_A).prompt("report").write(
+        "report.py",
+        "def report(rows):\n    header = format_header(rows)\n    body = format_body(rows)\n    footer = format_footer(rows)\n    debug_print(rows)\n    return header + body + footer\n",
+    );
+    let text = env
+        .read("report.py")
+        .replace("format_header(rows)", "format_header(rows, bold=True)")
+        .replace("    footer = format_footer(rows)\n", "    footer = ''\n")
+        .replace("    debug_print(rows)\n", "");
+    env.write("report.py", &format!("{text}# reviewed\n"));
+    settle(&env);
+    let commit = env.commit("report");
+    let truth = [A, MA, A, H, A, H];
+    s.check(
+        &env,
+        "agent_block_partly_rewritten",
+        &commit,
+        "report.py",
+        &truth,
+    );
+}
+
+fn agent_deletes_then_human_adds(s: &mut Score) {
+    let env = setup();
+    env.write(
+        "m.py",
+        "first_line_here()\nobsolete_helper_call()\nkeep_this_line()\n",
+    );
+    env.commit("base");
+    claude(&env, CLAUDE_A)
+        .prompt("drop the helper")
+        .edit("m.py", "obsolete_helper_call()\n", "");
+    let text = env.read("m.py").replace(
+        "keep_this_line()",
+        "replacement_by_the_human()\nkeep_this_line()",
+    );
+    env.write("m.py", &text);
+    settle(&env);
+    let commit = env.commit("drop");
+    s.check(
+        &env,
+        "agent_deletes_then_human_adds",
+        &commit,
+        "m.py",
+        &[U, H, U],
+    );
+}
+
+fn human_copies_agent_line(s: &mut Score) {
+    let env = setup();
+    env.write("c.py", "x = 1\n");
+    env.commit("base");
+    claude(&env, CLAUDE_A).prompt("compute").edit(
+        "c.py",
+        "x = 1\n",
+        "x = 1\nresult = expensive_computation(x)\n",
+    );
+    env.write(
+        "c.py",
+        &format!(
+            "{}# again, by hand\nresult = expensive_computation(x)\n",
+            env.read("c.py")
+        ),
+    );
+    settle(&env);
+    let commit = env.commit("copy");
+    s.check(
+        &env,
+        "human_copies_agent_line",
+        &commit,
+        "c.py",
+        &[U, A, H, H],
+    );
+}
+
+fn human_between_agent_edits(s: &mut Score) {
+    let env = setup();
+    env.write("run.py", "def run():\n    pass\n");
+    env.commit("base");
+    let mut c = claude(&env, CLAUDE_A);
+    c.prompt("steps").edit(
+        "run.py",
+        "    pass\n",
+        "    step_one_of_the_run()\n    step_two_of_the_run()\n",
+    );
+    env.write(
+        "run.py",
+        &env.read("run.py")
+            .replace("step_two_of_the_run()", "step_two_of_the_run(fast=True)"),
+    );
+    c.edit(
+        "run.py",
+        "    step_two_of_the_run(fast=True)\n",
+        "    step_two_of_the_run(fast=True)\n    step_three_added_by_agent()\n",
+    );
+    settle(&env);
+    let commit = env.commit("steps");
+    s.check(
+        &env,
+        "human_between_agent_edits",
+        &commit,
+        "run.py",
+        &[U, A, MA, A],
+    );
+}
+
+fn two_sessions_same_line(s: &mut Score) {
+    let env = setup();
+    env.write("v.py", "VERSION = '1.0'\nNAME = 'svc'\n");
+    env.commit("base");
+    claude(&env, CLAUDE_A)
+        .prompt("bump")
+        .edit("v.py", "VERSION = '1.0'\n", "VERSION = '1.1'\n");
+    env.tick(100);
+    claude(&env, CLAUDE_B).prompt("bump again").edit(
+        "v.py",
+        "VERSION = '1.1'\n",
+        "VERSION = '2.0-beta'\n",
+    );
+    settle(&env);
+    let commit = env.commit("bump");
+    s.check(&env, "two_sessions_same_line", &commit, "v.py", &[B, U]);
+}
+
 type Scenario = fn(&mut Score);
 
 const SCENARIOS: &[Scenario] = &[
@@ -802,6 +928,11 @@ const SCENARIOS: &[Scenario] = &[
     big_file,
     quiet_commits_between,
     install_with_history,
+    agent_block_partly_rewritten,
+    agent_deletes_then_human_adds,
+    human_copies_agent_line,
+    human_between_agent_edits,
+    two_sessions_same_line,
 ];
 
 #[test]
