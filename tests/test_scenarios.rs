@@ -901,6 +901,34 @@ fn two_sessions_same_line(s: &mut Score) {
     s.check(&env, "two_sessions_same_line", &commit, "v.py", &[B, U]);
 }
 
+fn teammate_commit_between(s: &mut Score) {
+    // The agent's edit waits in the worktree while a commit without a note (a teammate's,
+    // pulled; made here with the hooks off) lands on top; the file it edits is older.
+    let env = setup();
+    env.write("svc.py", "def svc():\n    pass\n");
+    env.write("team.py", "owner = 'team'\n");
+    env.commit("base");
+    claude(&env, CLAUDE_A).prompt("svc").edit(
+        "svc.py",
+        "    pass\n",
+        "    return start_the_service()\n",
+    );
+    settle(&env);
+    env.write("team.py", "owner = 'platform team'\n");
+    env.git(&["add", "team.py"]);
+    env.tick(60);
+    env.git(&[
+        "-c",
+        "core.hooksPath=/dev/null",
+        "commit",
+        "-q",
+        "-m",
+        "teammate",
+    ]);
+    let commit = env.commit("svc");
+    s.check(&env, "teammate_commit_between", &commit, "svc.py", &[U, A]);
+}
+
 type Scenario = fn(&mut Score);
 
 const SCENARIOS: &[Scenario] = &[
@@ -933,6 +961,7 @@ const SCENARIOS: &[Scenario] = &[
     human_copies_agent_line,
     human_between_agent_edits,
     two_sessions_same_line,
+    teammate_commit_between,
 ];
 
 #[test]

@@ -52,6 +52,8 @@ pub struct Evidence<'a> {
     /// The parent's committer time and whether git drift was binding then, once asked.
     parent_time: Option<Option<Millis>>,
     drift_active: Option<bool>,
+    /// Per path of the parent: when its content last changed, once asked.
+    last_change: HashMap<String, Option<Millis>>,
     calls: HashMap<String, HashMap<String, Status>>,
     ancestry: HashMap<String, bool>,
 }
@@ -66,6 +68,7 @@ impl<'a> Evidence<'a> {
             parent: None,
             parent_time: None,
             drift_active: None,
+            last_change: HashMap::new(),
             calls: HashMap::new(),
             ancestry: HashMap::new(),
         }
@@ -78,10 +81,16 @@ impl<'a> Evidence<'a> {
         self
     }
 
-    /// Whether an unbound edit made at `at` is history from before git drift was installed.
-    /// Asked only for edits older than the parent commit, which are rare, because the answer
-    /// reads notes and may walk history.
-    fn is_history(&mut self, at: Millis) -> bool {
+    /// Whether an unbound edit made at `at` on `path` (the file's path in the parent) is
+    /// history: made before the parent commit, when git drift was not binding commits yet
+    /// (the parent has no note, see [`drift_was_active`]), and older than the parent's
+    /// content it changes (the lines its old text covers, or the whole file for a `Write`,
+    /// last changed after it). So a month-old edit, committed before `git drift init` and
+    /// since overwritten, does not claim the first commit after init, while an agent's edit
+    /// waiting in the worktree across a teammate's commit (pulled, with no note) still
+    /// counts. Asked only for edits older than the parent commit, which are rare, because
+    /// the answer reads notes and may ask git.
+    fn is_history(&mut self, at: Millis, path: &str, edit: &Edit) -> bool {
         let Some(parent) = self.parent.clone() else {
             return false;
         };
@@ -91,9 +100,22 @@ impl<'a> Evidence<'a> {
         if time.is_none_or(|t| at >= t) {
             return false;
         }
-        !*self
+        let active = *self
             .drift_active
-            .get_or_insert_with(|| drift_was_active(self.repo, &parent))
+            .get_or_insert_with(|| drift_was_active(self.repo, &parent));
+        if active {
+            return false;
+        }
+        let last = *self
+            .last_change
+            .entry(path.to_string())
+            .or_insert_with(|| last_change(self.repo, &parent, path));
+        match last {
+            // The file is not in the parent, or has not changed since the edit.
+            None => false,
+            Some(t) if t <= at => false,
+            Some(_) => !lines_older_than(self.repo, &parent, path, &edit.before, at),
+        }
     }
 
     /// The edits on `path` (and, for a rename, `old_path`) that may explain the commit's
@@ -105,6 +127,7 @@ impl<'a> Evidence<'a> {
         old_path: Option<&str>,
         added: &std::collections::HashSet<String>,
     ) -> Result<Vec<Candidate>> {
+        let parent_path = old_path.unwrap_or(path);
         let mut rows = self.store.edits_on(path, self.until)?;
         if let Some(old) = old_path.filter(|o| *o != path) {
             rows.extend(self.store.edits_on(old, self.until)?);
@@ -116,10 +139,14 @@ impl<'a> Evidence<'a> {
                 continue;
             };
             let edit = edit.clone();
-            let bound = bound.filter(|b| *b != self.commit);
             let elsewhere = match &bound {
+                // Bound to this very commit (binding again, or rebound by a rewrite).
+                Some(b) if *b == self.commit => false,
                 None => {
-                    if event.at.is_some_and(|at| self.is_history(at)) {
+                    if event
+                        .at
+                        .is_some_and(|at| self.is_history(at, parent_path, &edit))
+                    {
                         continue;
                     }
                     false
@@ -227,6 +254,43 @@ fn drift_was_active(repo: &Repo, parent: &str) -> bool {
         }
     }
     false
+}
+
+/// When `path` last changed in `commit`'s history (committer time), None when it is not
+/// there.
+fn last_change(repo: &Repo, commit: &str, path: &str) -> Option<Millis> {
+    let out = repo
+        .git(&["log", "-1", "--format=%ct", commit, "--", path])
+        .ok()?;
+    out.trim().parse::<i64>().ok().map(|s| s * 1000)
+}
+
+/// Whether the lines of `commit`'s `path` that `old` covers were all last changed at or
+/// before `at` (git blame). False when `old` is empty (a whole-file write older than the
+/// file's last change) or not in the file.
+fn lines_older_than(repo: &Repo, commit: &str, path: &str, old: &str, at: Millis) -> bool {
+    if old.trim().is_empty() {
+        return false;
+    }
+    let Ok(text) = repo.git(&["show", &format!("{commit}:{path}")]) else {
+        return false;
+    };
+    let text = super::replay::lf(&text);
+    let old = super::replay::lf(old);
+    let Some(pos) = text.find(old.as_ref()) else {
+        return false;
+    };
+    let first = text[..pos].matches('\n').count() + 1;
+    let last = first + old.trim_end_matches('\n').matches('\n').count();
+    let range = format!("{first},{last}");
+    let Ok(blame) = repo.git(&["blame", "--porcelain", "-L", &range, commit, "--", path]) else {
+        return false;
+    };
+    blame
+        .lines()
+        .filter_map(|l| l.strip_prefix("committer-time "))
+        .filter_map(|t| t.trim().parse::<i64>().ok())
+        .all(|t| t * 1000 <= at)
 }
 
 /// Whether a commit adds any line (a commit that adds none gets no note).
