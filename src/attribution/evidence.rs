@@ -119,8 +119,9 @@ impl<'a> Evidence<'a> {
     }
 
     /// The edits on `path` (and, for a rename, `old_path`) that may explain the commit's
-    /// lines, in time order. `added` are the texts the commit added: an edit bound elsewhere
-    /// is checked for ancestry only when it wrote one of them (each check walks history).
+    /// lines, in time order. `added` are the distinctive texts the commit added (normalised,
+    /// see [`super::replay::Fallback`]): an edit bound elsewhere is checked for ancestry only
+    /// when it wrote one of them (each check walks history).
     pub fn candidates(
         &mut self,
         path: &str,
@@ -138,22 +139,25 @@ impl<'a> Evidence<'a> {
             let EventKind::Edit(edit) = &event.kind else {
                 continue;
             };
-            let edit = edit.clone();
             let elsewhere = match &bound {
                 // Bound to this very commit (binding again, or rebound by a rewrite).
                 Some(b) if *b == self.commit => false,
                 None => {
                     if event
                         .at
-                        .is_some_and(|at| self.is_history(at, parent_path, &edit))
+                        .is_some_and(|at| self.is_history(at, parent_path, edit))
                     {
                         continue;
                     }
                     false
                 }
                 Some(b) => {
-                    let wrote_added = super::written_lines(&edit)
-                        .iter()
+                    // A superset of what it wrote, and cheap to test: `added` holds only
+                    // distinctive lines, so `}` does not send every old edit to the
+                    // ancestry check.
+                    let wrote_added = edit
+                        .after
+                        .lines()
                         .any(|w| added.contains(&super::normalise(w)));
                     if !wrote_added || self.is_ancestor(b) {
                         continue;
@@ -161,6 +165,7 @@ impl<'a> Evidence<'a> {
                     true
                 }
             };
+            let edit = edit.clone();
             let status = self.status(&event.session_id, edit.call_id.as_deref())?;
             out.push(Candidate {
                 event,

@@ -221,6 +221,7 @@ impl<'a> Attributor<'a> {
             .added
             .iter()
             .map(|(_, t)| normalise(&self.redactor.redact(t)))
+            .filter(|k| k.chars().filter(|c| !c.is_whitespace()).count() >= MODIFIED_MIN_CHARS)
             .collect();
         let candidates =
             self.evidence
@@ -359,6 +360,11 @@ impl<'a> Attributor<'a> {
     }
 
     fn redacted_lines(&self, text: &str) -> Vec<String> {
+        // One pass over the whole text finds nothing to redact in almost every file; only
+        // then is it worth redacting line by line (as stored edits were, line structure kept).
+        if let std::borrow::Cow::Borrowed(_) = self.redactor.redact(text) {
+            return replay::split(text);
+        }
         replay::split(text)
             .into_iter()
             .map(|l| self.redactor.redact(&l).into_owned())
