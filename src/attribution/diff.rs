@@ -252,6 +252,38 @@ index 1,2..3\n\
     }
 
     #[test]
+    fn path_with_space_loses_no_tab_and_no_newline_marker_is_not_a_line() {
+        let text = "\x00c\x001\x00p\x00s\x00\n\
+diff --git a/my file.py b/my file.py\n\
+index 1..2 100644\n\
+--- a/my file.py\t\n\
++++ b/my file.py\t\n\
+@@ -2 +2,2 @@\n\
+-b\n\
+\\ No newline at end of file\n\
++b\n\
++c\n\
+@@ -9,0 +11 @@\n\
+++++ not a header\n";
+        let d = parse(text).unwrap();
+        assert_eq!(d.files[0].path, "my file.py");
+        assert_eq!(
+            d.files[0].added,
+            vec![
+                (2, "b".into()),
+                (3, "c".into()),
+                (11, "+++ not a header".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_commit_parses_to_no_files() {
+        let d = parse("\x00c\x001\x00\x00empty\x00\n").unwrap();
+        assert!(d.files.is_empty() && d.parents.is_empty());
+    }
+
+    #[test]
     fn unquotes_git_paths() {
         assert_eq!(unquote_path("\"a\\tb\""), "a\tb");
         assert_eq!(unquote_path("\"caf\\303\\251\""), "café");
