@@ -92,7 +92,7 @@ pub fn commits(
     let mut args = vec!["log", "--format=%H%x00%s"];
     args.extend(max.as_deref());
     args.extend([range, "--"]);
-    let out = repo.git(&args)?;
+    let out = repo.git_user(&args)?;
     Ok(out
         .lines()
         .filter_map(|l| l.split_once('\0'))

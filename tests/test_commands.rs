@@ -66,3 +66,85 @@ fn hook_warnings_go_to_the_ui_sink_and_never_fail() {
         "git drift: warning: no-such-hook: unknown hook 'no-such-hook' (git is unaffected)"
     );
 }
+
+#[test]
+fn log_badrev_is_a_one_line_user_error() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.commit("first");
+    for args in [
+        &["log", "badrev"][..],
+        &["backfill", "badrev"],
+        &["show", "badrev"],
+    ] {
+        let out = env.drift(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains("badrev"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn read_only_commands_in_a_repository_never_set_up_write_nothing() {
+    let env = Env::new();
+    env.write("src/net.py", "def fetch(url):\n    return get(url)\n");
+    env.commit("first");
+    let mut c = Claude::new(&env, "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c", T0 - 3600);
+    c.prompt("Make fetch() retry three times");
+    for args in [
+        &["sessions"][..],
+        &["sessions", "--json"],
+        &["session", "5b0c1f2e"],
+        &["log"],
+        &["show"],
+        &["blame", "src/net.py"],
+    ] {
+        let out = env.drift(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        assert!(
+            !env.repo.join(".prompts").exists(),
+            "{args:?} created .prompts/"
+        );
+        if args[0].starts_with("session") {
+            assert!(err.contains("not set up: run `git drift init`"), "{err}");
+            // And it still answers, from the transcripts read into memory.
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("5b0c1f2e"), "{args:?}: {text}");
+        }
+    }
+}
+
+#[test]
+fn handoff_writing_a_file_prints_its_path_on_stdout() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.commit("first");
+    let mut c = Claude::new(&env, "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c", T0 - 3600);
+    c.prompt("Make fetch() retry three times");
+    env.drift_ok(&["init"]);
+    // From the top: the path relative to it; stderr is not a terminal here.
+    let top = env.drift_ok(&["handoff", "--to", "codex"]);
+    let line = top.trim_end();
+    assert_eq!(top.lines().count(), 1, "{top}");
+    assert!(
+        line.starts_with(".prompts/handoffs/") && line.ends_with("-to-codex.md"),
+        "{top}"
+    );
+    assert!(env.repo.join(line).is_file(), "{top}");
+    // From a subdirectory the brief is not below the current directory: an absolute path.
+    std::fs::create_dir_all(env.repo.join("sub")).unwrap();
+    let out = env.drift_in(&env.repo.join("sub"), &["handoff", "--to", "codex"]);
+    let sub = String::from_utf8_lossy(&out.stdout);
+    let p = std::path::Path::new(sub.trim_end());
+    assert!(p.is_absolute() && p.is_file(), "{sub}");
+    assert_ne!(
+        p,
+        env.repo.join(line),
+        "a second brief gets a name of its own"
+    );
+}

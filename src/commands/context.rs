@@ -15,6 +15,10 @@ use std::cell::{OnceCell, RefCell, RefMut};
 use std::io::Write;
 use std::path::PathBuf;
 
+/// What a read-only command says where `git drift init` never ran.
+pub const NOT_SET_UP: &str =
+    "git drift: not set up: run `git drift init` (answering without writing .prompts/)";
+
 /// Everything a command working on the current repository needs.
 pub struct Ctx {
     cwd: PathBuf,
@@ -131,6 +135,23 @@ impl Ctx {
             self.capture(&mut store, None, None, progress)?;
         }
         Ok(store)
+    }
+
+    /// The store for a read-only command: [`Ctx::captured_store`] where git drift is set up;
+    /// elsewhere a store in memory filled by the same capture, so that a query answers without
+    /// creating `.prompts/`, and one line on the ui says how to set up.
+    pub fn query_store(&self) -> Result<RefMut<'_, Store>> {
+        if self.repo()?.prompts_dir().is_dir() {
+            return self.captured_store(false);
+        }
+        {
+            let mut slot = self.store.borrow_mut();
+            if slot.is_none() {
+                self.ui.line(NOT_SET_UP);
+                *slot = Some(Store::open(std::path::Path::new(":memory:"))?);
+            }
+        }
+        self.captured_store(false)
     }
 
     /// The enabled agents (optionally only one) with their homes.

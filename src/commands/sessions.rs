@@ -19,7 +19,7 @@ pub struct Args {
 
 /// Run `git drift sessions`.
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
-    let list = ctx.captured_store(false)?.sessions(args.agent)?;
+    let list = ctx.query_store()?.sessions(args.agent)?;
     ctx.paged(out, args.json, false, |out, paint| {
         crate::sessions::print_sessions(&list, args.json, paint, out)
     })
