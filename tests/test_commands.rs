@@ -148,3 +148,29 @@ fn handoff_writing_a_file_prints_its_path_on_stdout() {
         "a second brief gets a name of its own"
     );
 }
+
+#[test]
+fn short_ids_of_uuidv7_sessions_started_in_one_minute_resolve() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.commit("first");
+    // Codex ids are UUIDv7: the first 8 hex digits are the minute the session started.
+    let a = "019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d";
+    let b = "019bc2a1-9f00-7b20-8c3b-5e6f7a8b9c02";
+    Claude::new(&env, a, T0 - 3600).prompt("first session");
+    Claude::new(&env, b, T0 - 3590).prompt("second session");
+    env.drift_ok(&["init"]);
+    let text = env.drift_ok(&["sessions"]);
+    let shown: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(shown, ["019bc2a1-4", "019bc2a1-9"], "{text}");
+    for (short, full) in shown.iter().zip([a, b]) {
+        let v = json_out(&env.drift_ok(&["session", short, "--json"]));
+        assert_eq!(v["id"], full);
+    }
+    let ambiguous = env.drift(&["session", "019bc2a1"]);
+    assert_eq!(ambiguous.status.code(), Some(1));
+}

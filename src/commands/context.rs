@@ -154,6 +154,29 @@ impl Ctx {
         self.captured_store(false)
     }
 
+    /// Unique short ids for `shown` among every session the store knows (read without a
+    /// capture, and only where `.prompts/` exists), so that any id printed resolves. Call it
+    /// while the store is not borrowed.
+    pub fn short_ids<'a>(
+        &self,
+        shown: impl IntoIterator<Item = &'a str>,
+    ) -> Result<crate::util::text::ShortIds> {
+        let open = self.store.try_borrow().is_ok_and(|s| s.is_some());
+        let mut all: Vec<String> = if open || self.repo()?.prompts_dir().is_dir() {
+            self.store()?
+                .sessions(None)?
+                .into_iter()
+                .map(|s| s.session.info.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        all.extend(shown.into_iter().map(String::from));
+        Ok(crate::util::text::ShortIds::new(
+            all.iter().map(String::as_str),
+        ))
+    }
+
     /// The enabled agents (optionally only one) with their homes.
     pub fn agents(&self, only: Option<Agent>) -> Result<Vec<(Agent, PathBuf)>> {
         let config = self.config()?;
