@@ -174,3 +174,79 @@ fn short_ids_of_uuidv7_sessions_started_in_one_minute_resolve() {
     let ambiguous = env.drift(&["session", "019bc2a1"]);
     assert_eq!(ambiguous.status.code(), Some(1));
 }
+
+#[test]
+fn status_names_each_problem_with_the_command_that_fixes_it() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.commit("first");
+    let before = json_out(&env.drift_ok(&["status", "--json"]));
+    assert_eq!(before["set_up"], false, "{before}");
+    assert!(
+        !env.repo.join(".prompts").exists(),
+        "status wrote .prompts/"
+    );
+    let todo = before["todo"].to_string();
+    assert!(todo.contains("run `git drift init`"), "{todo}");
+    assert!(
+        todo.contains("1 commit on this branch without a note"),
+        "{todo}"
+    );
+
+    let bare = env.tmp.path().join("remote.git");
+    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
+    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    env.drift_ok(&["init"]);
+    env.drift_ok(&["backfill"]);
+    let after = json_out(&env.drift_ok(&["status", "--json"]));
+    assert_eq!(after["set_up"], true);
+    assert_eq!(
+        after["hooks_missing"].as_array().unwrap().len(),
+        0,
+        "{after}"
+    );
+    assert_eq!(after["commits_without_note"], 0, "{after}");
+    assert_eq!(after["unpushed_notes"][0][0], "origin");
+    assert!(
+        after["todo"].to_string().contains("git drift sync origin"),
+        "{after}"
+    );
+    env.drift_ok(&["sync"]);
+    let synced = json_out(&env.drift_ok(&["status", "--json"]));
+    assert_eq!(synced["unpushed_notes"][0][1], 0, "{synced}");
+    let text = env.drift_ok(&["status"]);
+    assert!(text.contains("nothing to do"), "{text}");
+    assert!(text.contains(&format!(
+        "installed in {}",
+        env.repo.join(".git/hooks").display()
+    )));
+}
+
+#[test]
+fn agents_lists_every_reader_with_where_its_home_came_from() {
+    let env = Env::new();
+    Claude::new(&env, "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c", T0 - 3600).prompt("hi");
+    let v = json_out(&env.drift_ok(&["agents", "--json"]));
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{v}");
+    assert_eq!(rows[0]["agent"], "claude-code");
+    assert_eq!(rows[0]["home"], env.claude.display().to_string());
+    assert_eq!(rows[0]["home_from"], "CLAUDE_CONFIG_DIR");
+    assert_eq!(rows[0]["sessions"], 1);
+    assert_eq!(rows[1]["agent"], "codex");
+    assert_eq!(rows[1]["home_from"], "CODEX_HOME");
+    assert_eq!(rows[1]["sessions"], 0);
+    // A home set in the repository's config is said to come from it.
+    env.drift_ok(&["init"]);
+    std::fs::write(
+        env.repo.join(".prompts/config.yaml"),
+        format!(
+            "agents:\n  codex:\n    home: {}\n",
+            env.home.join("cx").display()
+        ),
+    )
+    .unwrap();
+    let text = env.drift_ok(&["agents"]);
+    assert!(text.contains("(missing, from config)"), "{text}");
+    assert!(text.contains("1 session of this repository"), "{text}");
+}

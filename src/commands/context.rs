@@ -79,6 +79,11 @@ impl Ctx {
             .ok_or_else(|| Error::other("the program's definition was not given to the context"))
     }
 
+    /// The environment configuration is read with.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
     /// The directory the command was started in.
     pub fn cwd(&self) -> &std::path::Path {
         &self.cwd
