@@ -155,6 +155,9 @@ pub fn run_with_deadline(mut cmd: Command, secs: u64) -> Run {
     }
 }
 
+/// The API key Claude Code is given (any `sk-ant-` string; the server ignores it).
+pub const CLAUDE_KEY: &str = "sk-ant-conformance-0000000000000000000000";
+
 /// How long one CLI invocation may take (a scripted turn takes a few seconds).
 pub const CLI_DEADLINE_SECS: u64 = 180;
 
@@ -222,6 +225,64 @@ impl World {
         );
         std::fs::create_dir_all(&self.env.codex).expect("codex home");
         std::fs::write(self.env.codex.join("config.toml"), cfg).expect("config.toml");
+    }
+
+    /// The config for the interactive TUI: patches need approval (read-only sandbox), the
+    /// repository is trusted, and the "new model" notice is answered the way the CLI records
+    /// an answer (so the first screen is the conversation).
+    pub fn codex_tui_config(&self, model: &str) {
+        self.codex_config(model);
+        let path = self.env.codex.join("config.toml");
+        let cfg = std::fs::read_to_string(&path)
+            .expect("config.toml")
+            .replace(
+                "approval_policy = \"never\"",
+                "approval_policy = \"on-request\"",
+            )
+            .replace(
+                "sandbox_mode = \"workspace-write\"",
+                "sandbox_mode = \"read-only\"",
+            );
+        let extra = format!(
+            "\n[projects.\"{}\"]\ntrust_level = \"trusted\"\n\n[tui]\nscreen_reader_detection_done = true\n\n\
+             [tui.model_availability_nux]\n\"gpt-6.1-sol\" = 1\n\n\
+             [notice.model_migrations]\n\"{model}\" = \"gpt-6-sol\"\n",
+            self.env.repo.display()
+        );
+        std::fs::write(&path, cfg + &extra).expect("config.toml");
+    }
+
+    /// The hermetic environment for a TUI under tmux (what [`Env::cmd_in`] sets, plus the
+    /// model server's variables).
+    pub fn tui_env(&self) -> Vec<(String, String)> {
+        let path = format!(
+            "{}:{}",
+            crate::common::bin_dir().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        [
+            ("PATH", path),
+            ("HOME", s(&self.env.home)),
+            ("GIT_CONFIG_GLOBAL", s(&self.env.home.join(".gitconfig"))),
+            ("GIT_CONFIG_NOSYSTEM", "1".into()),
+            ("XDG_CONFIG_HOME", s(&self.env.home.join(".config"))),
+            ("CLAUDE_CONFIG_DIR", s(&self.env.claude)),
+            ("CODEX_HOME", s(&self.env.codex)),
+            ("TZ", "UTC".into()),
+            ("LANG", "C.UTF-8".into()),
+            ("TERM", "xterm-256color".into()),
+            ("DRIFT_FAKE_KEY", "sk-conformance".into()),
+            ("ANTHROPIC_BASE_URL", self.server.base_url()),
+            ("ANTHROPIC_API_KEY", CLAUDE_KEY.into()),
+            ("DISABLE_TELEMETRY", "1".into()),
+            ("DISABLE_AUTOUPDATER", "1".into()),
+            ("DISABLE_ERROR_REPORTING", "1".into()),
+            ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
     }
 
     /// `codex ARGS` in the repository (config from [`World::codex_config`]).

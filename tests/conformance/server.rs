@@ -363,7 +363,13 @@ fn anthropic_answer(body: &Value, state: &Arc<Mutex<State>>) -> Vec<(String, Val
 /// The Responses API answer: one output item (function call, custom tool call or message).
 fn responses_answer(body: &Value, state: &Arc<Mutex<State>>) -> Vec<(String, Value)> {
     let model = body["model"].as_str().unwrap_or("gpt-5-codex").to_string();
-    let (turn, n) = next_turn(body, state);
+    // The TUI asks for a thread title on the side (with the tools attached); it is not part
+    // of the conversation the script describes.
+    let (turn, n) = if body.to_string().contains("single-line task title") {
+        (Turn::Text("Create notes".to_string()), 0)
+    } else {
+        next_turn(body, state)
+    };
     let (input, output) = usage_of(n);
     let resp_id = format!("resp_conform_{n:04}");
     let call_id = format!("call_conform_{n:04}");
