@@ -194,6 +194,58 @@ fn conformance_claude_p_tokens_match_the_server() {
     assert_eq!(t["tokens"]["output"], output, "{:#}", t["tokens"]);
 }
 
+/// Tokens when every message says something before its tool call: Claude Code writes one
+/// transcript line per content block, each with a usage snapshot of the same message id.
+#[test]
+fn conformance_claude_p_tokens_of_multi_block_messages_match_the_server() {
+    let Some(w) = world("claude_p_tokens_of_multi_block_messages_match_the_server") else {
+        return;
+    };
+    let path = w.env.repo.join("notes.txt");
+    let say = |text: &str, name: &str, input: Value| Turn::TextThenTool {
+        text: text.to_string(),
+        name: name.to_string(),
+        input,
+    };
+    w.server.set_script(Script::new(
+        vec![
+            say(
+                "I will write the notes first.",
+                "Write",
+                json!({"file_path": path, "content": FIRST}),
+            ),
+            say(
+                "Now the second line.",
+                "Edit",
+                json!({"file_path": path, "old_string": "beta\n", "new_string": "BETA\n"}),
+            ),
+        ],
+        "Done.",
+    ));
+    let run = w.claude(&[
+        "-p",
+        "Write notes.txt, then capitalise the second line",
+        "--allowedTools",
+        "Write",
+        "Edit",
+        "--output-format",
+        "json",
+        "--model",
+        "claude-sonnet-4-5",
+    ]);
+    assert_ran(&run, "claude -p", &w);
+    assert_eq!(w.env.read("notes.txt"), EDITED);
+    let id = run.json()["session_id"]
+        .as_str()
+        .expect("session_id")
+        .to_string();
+    let t = session(&w, &id);
+    assert_eq!(events(&t, "edit").len(), 2, "{t:#}");
+    let (input, output) = usage_total(&w);
+    assert_eq!(t["tokens"]["input"], input, "{:#}", t["tokens"]);
+    assert_eq!(t["tokens"]["output"], output, "{:#}", t["tokens"]);
+}
+
 /// A line of the brief that the resumed request must carry.
 fn brief_marker_line(brief: &str) -> String {
     brief

@@ -37,6 +37,13 @@ pub enum Turn {
     Custom { name: String, input: String },
     /// Assistant text, ending the turn.
     Text(String),
+    /// Text and then a tool call in one message (two content blocks / two output items), as
+    /// models usually answer: Claude Code writes one transcript line per block.
+    TextThenTool {
+        text: String,
+        name: String,
+        input: Value,
+    },
 }
 
 /// What the model answers, in order, and what it says once the script is done.
@@ -318,39 +325,45 @@ fn anthropic_answer(body: &Value, state: &Arc<Mutex<State>>) -> Vec<(String, Val
             "usage": {"input_tokens": usage.0, "output_tokens": 1,
                       "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}}),
     )];
-    let stop = match &turn {
-        Turn::Tool { name, input } => {
-            let id = format!("toolu_conform_{n:04}");
-            out.push(ev(
-                "content_block_start",
-                json!({"type": "content_block_start", "index": 0,
-                       "content_block": {"type": "tool_use", "id": id, "name": name, "input": {}}}),
-            ));
-            out.push(ev(
-                "content_block_delta",
-                json!({"type": "content_block_delta", "index": 0,
-                       "delta": {"type": "input_json_delta", "partial_json": input.to_string()}}),
-            ));
-            "tool_use"
-        }
-        Turn::Text(text) | Turn::Custom { input: text, .. } => {
-            out.push(ev(
-                "content_block_start",
-                json!({"type": "content_block_start", "index": 0,
-                       "content_block": {"type": "text", "text": ""}}),
-            ));
-            out.push(ev(
-                "content_block_delta",
-                json!({"type": "content_block_delta", "index": 0,
-                       "delta": {"type": "text_delta", "text": text}}),
-            ));
-            "end_turn"
+    let tool_id = format!("toolu_conform_{n:04}");
+    let text_block = |t: &str| {
+        (
+            json!({"type": "text", "text": ""}),
+            json!({"type": "text_delta", "text": t}),
+        )
+    };
+    let tool_block = |name: &str, input: &Value| {
+        (
+            json!({"type": "tool_use", "id": tool_id, "name": name, "input": {}}),
+            json!({"type": "input_json_delta", "partial_json": input.to_string()}),
+        )
+    };
+    let blocks = match &turn {
+        Turn::Tool { name, input } => vec![tool_block(name, input)],
+        Turn::Text(text) | Turn::Custom { input: text, .. } => vec![text_block(text)],
+        Turn::TextThenTool { text, name, input } => {
+            vec![text_block(text), tool_block(name, input)]
         }
     };
-    out.push(ev(
-        "content_block_stop",
-        json!({"type": "content_block_stop", "index": 0}),
-    ));
+    let stop = if matches!(turn, Turn::Tool { .. } | Turn::TextThenTool { .. }) {
+        "tool_use"
+    } else {
+        "end_turn"
+    };
+    for (i, (start, delta)) in blocks.into_iter().enumerate() {
+        out.push(ev(
+            "content_block_start",
+            json!({"type": "content_block_start", "index": i, "content_block": start}),
+        ));
+        out.push(ev(
+            "content_block_delta",
+            json!({"type": "content_block_delta", "index": i, "delta": delta}),
+        ));
+        out.push(ev(
+            "content_block_stop",
+            json!({"type": "content_block_stop", "index": i}),
+        ));
+    }
     out.push(ev(
         "message_delta",
         json!({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": null},
@@ -373,45 +386,53 @@ fn responses_answer(body: &Value, state: &Arc<Mutex<State>>) -> Vec<(String, Val
     let (input, output) = usage_of(n);
     let resp_id = format!("resp_conform_{n:04}");
     let call_id = format!("call_conform_{n:04}");
-    let item = match &turn {
-        Turn::Tool { name, input } => json!({
-            "type": "function_call", "id": format!("fc_conform_{n:04}"), "status": "completed",
-            "name": name, "arguments": input.to_string(), "call_id": call_id}),
-        Turn::Custom { name, input } => json!({
-            "type": "custom_tool_call", "id": format!("ctc_conform_{n:04}"),
-            "status": "completed", "name": name, "input": input, "call_id": call_id}),
-        Turn::Text(text) => json!({
+    let message = |text: &str| {
+        json!({
             "type": "message", "id": format!("msg_conform_{n:04}"), "status": "completed",
             "role": "assistant",
-            "content": [{"type": "output_text", "text": text, "annotations": []}]}),
+            "content": [{"type": "output_text", "text": text, "annotations": []}]})
     };
-    let mut added = item.clone();
-    added["status"] = json!("in_progress");
-    vec![
-        ev(
-            "response.created",
-            json!({"type": "response.created",
-                   "response": {"id": resp_id, "object": "response", "model": model,
-                                "status": "in_progress", "output": []}}),
-        ),
-        ev(
+    let call = |name: &str, input: &Value| {
+        json!({
+            "type": "function_call", "id": format!("fc_conform_{n:04}"), "status": "completed",
+            "name": name, "arguments": input.to_string(), "call_id": call_id})
+    };
+    let items = match &turn {
+        Turn::Tool { name, input } => vec![call(name, input)],
+        Turn::Custom { name, input } => vec![json!({
+            "type": "custom_tool_call", "id": format!("ctc_conform_{n:04}"),
+            "status": "completed", "name": name, "input": input, "call_id": call_id})],
+        Turn::Text(text) => vec![message(text)],
+        Turn::TextThenTool { text, name, input } => vec![message(text), call(name, input)],
+    };
+    let mut out = vec![ev(
+        "response.created",
+        json!({"type": "response.created",
+               "response": {"id": resp_id, "object": "response", "model": model,
+                            "status": "in_progress", "output": []}}),
+    )];
+    for (i, item) in items.iter().enumerate() {
+        let mut added = item.clone();
+        added["status"] = json!("in_progress");
+        out.push(ev(
             "response.output_item.added",
-            json!({"type": "response.output_item.added", "output_index": 0, "item": added}),
-        ),
-        ev(
+            json!({"type": "response.output_item.added", "output_index": i, "item": added}),
+        ));
+        out.push(ev(
             "response.output_item.done",
-            json!({"type": "response.output_item.done", "output_index": 0, "item": item}),
-        ),
-        ev(
-            "response.completed",
-            json!({"type": "response.completed",
-                   "response": {"id": resp_id, "object": "response", "model": model,
-                                "status": "completed", "output": [item],
-                                "usage": {"input_tokens": input,
-                                          "input_tokens_details": {"cached_tokens": 0},
-                                          "output_tokens": output,
-                                          "output_tokens_details": {"reasoning_tokens": 0},
-                                          "total_tokens": input + output}}}),
-        ),
-    ]
+            json!({"type": "response.output_item.done", "output_index": i, "item": item}),
+        ));
+    }
+    out.push(ev(
+        "response.completed",
+        json!({"type": "response.completed",
+               "response": {"id": resp_id, "object": "response", "model": model,
+                            "status": "completed", "output": items,
+                            "usage": {"input_tokens": input,
+                                      "input_tokens_details": {"cached_tokens": 0},
+                                      "output_tokens": output,
+                                      "output_tokens_details": {"reasoning_tokens": 0},
+                                      "total_tokens": input + output}}}),
+    ));
+    out
 }
