@@ -37,6 +37,9 @@ pub enum Turn {
     Custom { name: String, input: String },
     /// Assistant text, ending the turn.
     Text(String),
+    /// Claude Code plan mode: a `Write` of `plan` to the plan file the CLI named in the request
+    /// ("You should create your plan at …/plans/<slug>.md"; the slug is random).
+    WritePlan(String),
     /// Text and then a tool call in one message (two content blocks / two output items), as
     /// models usually answer: Claude Code writes one transcript line per block.
     TextThenTool {
@@ -316,6 +319,21 @@ fn anthropic_answer(body: &Value, state: &Arc<Mutex<State>>) -> Vec<(String, Val
         let t = Turn::Text(r#"{"title": "Conformance run"}"#.to_string());
         (t, 0, (20, 5))
     };
+    let turn = match turn {
+        Turn::WritePlan(plan) => {
+            let re = regex::Regex::new(r"create your plan at (/[^\s\\]+\.md)").expect("regex");
+            let text = body.to_string();
+            let path = re
+                .captures(&text)
+                .map(|c| c[1].to_string())
+                .unwrap_or_else(|| "/nonexistent/plan.md".to_string());
+            Turn::Tool {
+                name: "Write".to_string(),
+                input: json!({"file_path": path, "content": plan}),
+            }
+        }
+        t => t,
+    };
     let msg_id = format!("msg_conform_{:04}_{}", n, std::process::id());
     let mut out = vec![ev(
         "message_start",
@@ -340,7 +358,9 @@ fn anthropic_answer(body: &Value, state: &Arc<Mutex<State>>) -> Vec<(String, Val
     };
     let blocks = match &turn {
         Turn::Tool { name, input } => vec![tool_block(name, input)],
-        Turn::Text(text) | Turn::Custom { input: text, .. } => vec![text_block(text)],
+        Turn::Text(text) | Turn::Custom { input: text, .. } | Turn::WritePlan(text) => {
+            vec![text_block(text)]
+        }
         Turn::TextThenTool { text, name, input } => {
             vec![text_block(text), tool_block(name, input)]
         }
@@ -402,7 +422,7 @@ fn responses_answer(body: &Value, state: &Arc<Mutex<State>>) -> Vec<(String, Val
         Turn::Custom { name, input } => vec![json!({
             "type": "custom_tool_call", "id": format!("ctc_conform_{n:04}"),
             "status": "completed", "name": name, "input": input, "call_id": call_id})],
-        Turn::Text(text) => vec![message(text)],
+        Turn::Text(text) | Turn::WritePlan(text) => vec![message(text)],
         Turn::TextThenTool { text, name, input } => vec![message(text), call(name, input)],
     };
     let mut out = vec![ev(
