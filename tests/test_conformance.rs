@@ -849,7 +849,11 @@ fn codex_tui_decline(w: &World) -> String {
 
 fn tmux_world(name: &str) -> Option<World> {
     if !tmux::available() {
-        eprintln!("conformance: {name} skipped: tmux is not installed");
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "conformance: {name} skipped: tmux is not installed"
+        );
         return None;
     }
     world(name)
