@@ -6,7 +6,7 @@ use crate::error::out_err;
 use crate::model::{Edit, EditOp, Event, EventKind, Session};
 use crate::store::{SessionSummary, Store};
 use crate::ui::{Paint, excerpt};
-use crate::util::text::short_id;
+use crate::util::text::ShortIds;
 use crate::util::timefmt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -36,6 +36,7 @@ pub fn session_json(s: &SessionSummary) -> Value {
 pub fn print_sessions(
     list: &[SessionSummary],
     json: bool,
+    ids: &ShortIds,
     paint: Paint,
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -56,7 +57,7 @@ pub fn print_sessions(
         .map(|s| {
             let i = &s.session.info;
             [
-                short_id(&i.id).to_string(),
+                ids.get(&i.id).to_string(),
                 s.session.agent.to_string(),
                 i.model.clone().unwrap_or_else(|| "-".into()),
                 i.started.map_or("-".into(), timefmt::local),
