@@ -262,6 +262,19 @@ fn symlinked_repo_path_is_captured() {
         "*** Begin Patch\n*** Add File: b.txt\n+hello\n*** End Patch\n",
         &[("b.txt", "hello\n")],
     );
+    // `capture` creates the store (a query alone uses one in memory where git drift is not
+    // set up).
+    let out = env
+        .cmd_in("git", &link)
+        .env("PWD", &link)
+        .args(["drift", "capture", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ids = session_ids(&env, &link, Some(&link));
     assert_eq!(
         ids,
