@@ -404,6 +404,14 @@ impl ClaudeReader {
             },
             _ => return,
         };
+        // `claude -p` opens its file with the enqueue of the prompt, before any record has
+        // named the session's directory, and delivers it as the plain user record that
+        // follows: that record is the prompt (recorded here, it would belong to no session
+        // in scope yet).
+        let known = self.state.session.as_ref().is_some_and(|c| c.cwd.is_some());
+        if queued && !known {
+            return;
+        }
         if let Some(p) = text.and_then(prompt_text) {
             self.typed(p, queued, cx, out);
         }

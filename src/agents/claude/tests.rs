@@ -1643,3 +1643,36 @@ fn esc_at_the_permission_dialog_then_a_typed_correction_is_the_reason() {
     );
     assert_eq!(kinds(&r.records, "prompt").len(), 2);
 }
+
+/// `claude -p` (2.1.19x) opens its file with `queue-operation enqueue` / `dequeue` of the
+/// prompt, before any record names the session's directory, then writes the prompt as a plain
+/// user record: one prompt, recorded from the user record (found by the conformance suite).
+#[test]
+fn print_mode_enqueue_before_the_cwd_is_one_prompt() {
+    let queue = |op: &str, content: &str| {
+        format!(
+            r#"{{"type":"queue-operation","operation":"{op}","timestamp":"2026-12-01T21:57:31.164Z","sessionId":"s1"{content}}}"#
+        )
+    };
+    let r = read_inline(&[
+        queue("enqueue", r#","content":"Write notes.txt and publish it""#),
+        queue("dequeue", ""),
+        user_text(
+            "u1",
+            "2026-12-01T21:57:31.695Z",
+            "Write notes.txt and publish it",
+        ),
+    ]);
+    assert_eq!(
+        kinds(&r.records, "prompt"),
+        [&EventKind::Prompt {
+            text: "Write notes.txt and publish it".into()
+        }]
+    );
+    // Recorded from the user record (which carries the cwd), not from the enqueue.
+    let prompt = events(&r.records)
+        .into_iter()
+        .find(|e| matches!(e.kind, EventKind::Prompt { .. }))
+        .unwrap();
+    assert_eq!(prompt.at, Some(1_796_162_251_695), "{prompt:?}");
+}
