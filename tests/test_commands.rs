@@ -301,3 +301,21 @@ fi
         assert!(s.contains("handoff") && s.contains("blame"), "{shell}: {s}");
     }
 }
+
+#[test]
+fn sessions_without_usage_records_show_unknown_tokens_not_zero() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.drift_ok(&["init"]);
+    // A prompt alone: the transcript never says how many tokens were used.
+    Claude::new(&env, "aaaaaaaa-0000-4000-8000-000000000001", T0 - 3600).prompt("hello");
+    let text = env.drift_ok(&["session", "aaaaaaaa"]);
+    assert!(text.contains("tokens unknown"), "{text}");
+    // An edit comes with the model's usage record: real counts.
+    Claude::new(&env, "bbbbbbbb-0000-4000-8000-000000000002", T0 - 3500)
+        .prompt("edit it")
+        .edit("a.txt", "a\n", "b\n");
+    let text = env.drift_ok(&["session", "bbbbbbbb"]);
+    assert!(text.contains(" in / ") && text.contains(" out"), "{text}");
+    assert!(!text.contains("tokens unknown"), "{text}");
+}
