@@ -343,6 +343,48 @@ impl Store {
         )
     }
 
+    /// The edit events on one repository-relative path with a timestamp at or before `until`
+    /// (or none), oldest first, each with the commit it is bound to. A plain `path = ?1`, so
+    /// SQLite walks only this path's rows of `events_by_kind_path` (the per-commit bind query).
+    pub fn edits_on(&self, path: &str, until: Millis) -> Result<Vec<(Event, Option<String>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT e.id, e.session_id, e.ts, e.ord, e.data, b.commit_id FROM events e
+                 LEFT JOIN bound b ON b.event_id = e.id
+                 WHERE e.kind = 'edit' AND e.path = ?1 AND (e.ts IS NULL OR e.ts <= ?2)
+                 ORDER BY e.ts, e.ord",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![path, until], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, session_id, at, ord, data, bound) = row.map_err(|e| self.err(e))?;
+            if let Ok(kind) = serde_json::from_str(&data) {
+                let event = Event {
+                    id,
+                    session_id,
+                    at,
+                    ord,
+                    kind,
+                };
+                out.push((event, bound));
+            }
+        }
+        Ok(out)
+    }
+
     /// Run an event query whose columns are `id, session_id, ts, ord, data`.
     pub fn query_events(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;

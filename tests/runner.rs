@@ -9,4 +9,5 @@ mod test_fixtures;
 mod test_handoff;
 mod test_init;
 mod test_install;
+mod test_scenarios;
 mod test_sync;
