@@ -315,6 +315,14 @@ fn event_line(
                 .unwrap_or_default()
         )),
         EventKind::Rejection { .. } => return None,
+        EventKind::PlanVerdict { accepted: true, .. } => "plan       accepted".to_string(),
+        EventKind::PlanVerdict { reason, .. } => paint.red(&format!(
+            "plan       REJECTED{}",
+            reason
+                .as_deref()
+                .map(|r| format!(": \"{}\"", excerpt(r, 80)))
+                .unwrap_or_default()
+        )),
         EventKind::Plan { items, explanation } => {
             let done = items.iter().filter(|p| p.status == "completed").count();
             let what = if items.is_empty() {

@@ -521,8 +521,18 @@ impl<'e> Codex<'e> {
         Self::on_branch(env, id, start, "main")
     }
 
+    /// A new Codex session whose recorded cwd is `cwd` (relative patch paths resolve
+    /// against it), on branch main.
+    pub fn in_dir(env: &'e Env, id: &str, start: i64, cwd: &Path) -> Codex<'e> {
+        Self::with_cwd(env, id, start, "main", cwd)
+    }
+
     /// A new Codex session of the repository whose session_meta records branch `branch`.
     pub fn on_branch(env: &'e Env, id: &str, start: i64, branch: &str) -> Codex<'e> {
+        Self::with_cwd(env, id, start, branch, &env.repo.clone())
+    }
+
+    fn with_cwd(env: &'e Env, id: &str, start: i64, branch: &str, cwd: &Path) -> Codex<'e> {
         let ts = jiff::Timestamp::from_second(start).expect("ts");
         let day = ts.strftime("%Y/%m/%d").to_string();
         let stamp = ts.strftime("%Y-%m-%dT%H-%M-%S").to_string();
@@ -535,7 +545,7 @@ impl<'e> Codex<'e> {
             now: start * 1000,
             n: 0,
         };
-        let repo = env.repo.clone();
+        let repo = cwd.to_path_buf();
         c.line(
             "session_meta",
             json!({"id": id, "timestamp": c.ts(), "cwd": repo,
