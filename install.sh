@@ -66,6 +66,9 @@ echo "installed ${BINS[*]} to $BIN_DIR"
 # Man pages, so `git drift --help` (git turns it into `git help drift`) has a page to show.
 "$BIN_DIR/git-drift" man --dir "$MAN_DIR" > /dev/null && echo "installed man pages to $MAN_DIR"
 
+echo "shell completions: git drift completions bash > ~/.local/share/bash-completion/completions/git-drift"
+echo "  (zsh, fish, powershell too; see git drift completions --help)"
+
 case ":$PATH:" in
   *":$BIN_DIR:"*) ;;
   *) echo "warning: $BIN_DIR is not on your PATH; add it, e.g.: export PATH=\"$BIN_DIR:\$PATH\"" >&2 ;;

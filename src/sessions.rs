@@ -186,14 +186,21 @@ pub fn print_session(
     )
     .map_err(out_err)?;
     let span = timefmt::span(i.started, i.ended);
+    // No usage record at all means the transcript never said (not that nothing was used).
+    let known = events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Usage { .. }));
+    let tokens = if known {
+        format!("{} in / {} out", tokens.0, tokens.1)
+    } else {
+        "unknown".to_string()
+    };
     writeln!(
         out,
-        "  branch {}  cwd {}\n  {}  tokens {} in / {} out\n",
+        "  branch {}  cwd {}\n  {}  tokens {tokens}\n",
         i.branch.as_deref().unwrap_or("-"),
         i.cwd.as_deref().unwrap_or("-"),
         span,
-        tokens.0,
-        tokens.1
     )
     .map_err(out_err)?;
     for e in &events {

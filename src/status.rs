@@ -223,7 +223,7 @@ pub fn print_status(s: &Status, json: bool, paint: Paint, out: &mut dyn Write) -
     w(out, format!("{} {}", paint.bold("repository"), s.root))?;
     w(
         out,
-        format!("  set up     {}", if s.set_up { "yes" } else { "no" }),
+        format!("  set up      {}", if s.set_up { "yes" } else { "no" }),
     )?;
     let hooks = match (&s.hooks_tracked, s.hooks_missing.is_empty()) {
         (Some(why), _) => format!("not installed ({why})"),
@@ -235,18 +235,18 @@ pub fn print_status(s: &Status, json: bool, paint: Paint, out: &mut dyn Write) -
             s.hooks_dir
         ),
     };
-    w(out, format!("  hooks      {hooks}"))?;
-    w(out, format!("  privacy    {}", privacy_name(s.privacy)))?;
+    w(out, format!("  hooks       {hooks}"))?;
+    w(out, format!("  privacy     {}", privacy_name(s.privacy)))?;
     let last = s.last_session.as_deref().unwrap_or("never");
     w(
         out,
-        format!("  sessions   {} (last started {last})", s.sessions),
+        format!("  sessions    {} (last started {last})", s.sessions),
     )?;
     for a in &s.agents {
         w(
             out,
             format!(
-                "  {:<10} {}, home {} ({})",
+                "  {:<11} {}, home {} ({})",
                 a.agent.as_str(),
                 if a.enabled { "enabled" } else { "disabled" },
                 a.home,
@@ -254,19 +254,14 @@ pub fn print_status(s: &Status, json: bool, paint: Paint, out: &mut dyn Write) -
             ),
         )?;
     }
-    w(
-        out,
-        format!(
-            "  unbound    {} commits without a note",
-            s.commits_without_note
-        ),
-    )?;
+    let unbound = crate::ui::plural(s.commits_without_note as u64, "commit", "commits");
+    w(out, format!("  unbound     {unbound} without a note"))?;
     for (remote, n) in &s.unpushed_notes {
         let state = match n {
             None => "never synced".to_string(),
             Some(n) => format!("{n} notes commits not pushed"),
         };
-        w(out, format!("  {remote:<10} {state}"))?;
+        w(out, format!("  {remote:<11} {state}"))?;
     }
     if s.todo.is_empty() {
         return w(out, "\nnothing to do".into());

@@ -250,3 +250,72 @@ fn agents_lists_every_reader_with_where_its_home_came_from() {
     assert!(text.contains("(missing, from config)"), "{text}");
     assert!(text.contains("1 session of this repository"), "{text}");
 }
+
+#[test]
+fn completions_load_in_a_real_bash_for_git_drift_and_git_drift_tab() {
+    let env = Env::new();
+    let script = env.drift_ok(&["completions", "bash"]);
+    let file = env.home.join("git-drift.bash");
+    std::fs::write(&file, &script).unwrap();
+    // git's own bash completion, where the system has it: `git drift <TAB>` goes through it.
+    let git_completion = [
+        "/usr/share/bash-completion/completions/git",
+        "/etc/bash_completion.d/git",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).is_file());
+    let probe = format!(
+        r#"{git}
+source {file}
+complete -p git-drift
+COMP_WORDS=(git-drift blame --ti); COMP_CWORD=2; _git__drift git-drift --ti blame
+echo "direct: ${{COMPREPLY[*]}}"
+COMP_WORDS=(git drift se); COMP_CWORD=2; _git_drift
+echo "bridge: ${{COMPREPLY[*]}}"
+if declare -F __git_wrap__git_main >/dev/null; then
+  COMPREPLY=(); COMP_WORDS=(git drift sta); COMP_CWORD=2; COMP_LINE="git drift sta"
+  COMP_POINT=${{#COMP_LINE}}; __git_wrap__git_main git sta drift
+  echo "git: ${{COMPREPLY[*]}}"
+fi
+"#,
+        git = git_completion
+            .map(|p| format!("source {p}"))
+            .unwrap_or_default(),
+        file = file.display()
+    );
+    let out = env.run_in("bash", &env.repo, &["--norc", "--noprofile", "-c", &probe]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("-F _git__drift git-drift"), "{text}");
+    assert!(text.contains("direct: --timeline"), "{text}");
+    assert!(text.contains("bridge: sessions session"), "{text}");
+    if git_completion.is_some() {
+        assert!(text.contains("git: status"), "{text}");
+    }
+    for shell in ["zsh", "fish", "powershell"] {
+        let s = env.drift_ok(&["completions", shell]);
+        assert!(s.contains("handoff") && s.contains("blame"), "{shell}: {s}");
+    }
+}
+
+#[test]
+fn sessions_without_usage_records_show_unknown_tokens_not_zero() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.drift_ok(&["init"]);
+    // A prompt alone: the transcript never says how many tokens were used.
+    Claude::new(&env, "aaaaaaaa-0000-4000-8000-000000000001", T0 - 3600).prompt("hello");
+    let text = env.drift_ok(&["session", "aaaaaaaa"]);
+    assert!(text.contains("tokens unknown"), "{text}");
+    // An edit comes with the model's usage record: real counts.
+    Claude::new(&env, "bbbbbbbb-0000-4000-8000-000000000002", T0 - 3500)
+        .prompt("edit it")
+        .edit("a.txt", "a\n", "b\n");
+    let text = env.drift_ok(&["session", "bbbbbbbb"]);
+    assert!(text.contains(" in / ") && text.contains(" out"), "{text}");
+    assert!(!text.contains("tokens unknown"), "{text}");
+}

@@ -11,6 +11,7 @@ pub mod backfill;
 pub mod bind;
 pub mod blame;
 pub mod capture;
+pub mod completions;
 pub mod context;
 pub mod handoff;
 pub mod hook;
