@@ -24,6 +24,8 @@ pub mod report;
 pub mod sessions;
 pub mod store;
 pub mod sync;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod ui;
 pub mod util;
 

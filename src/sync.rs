@@ -598,9 +598,7 @@ impl<'r> Net<'r> {
             .spawn()
             .map_err(|e| Error::git_from("cannot run git", e))?;
         let status = match self.deadline {
-            None => child
-                .wait()
-                .map_err(|e| Error::git_from(what, e))?,
+            None => child.wait().map_err(|e| Error::git_from(what, e))?,
             Some(deadline) => wait_until(&mut child, deadline, what)?,
         };
         let read = |f: &mut std::fs::File| -> String {
