@@ -56,10 +56,16 @@ impl Paint {
 }
 
 /// Where a query command writes: a pager when stdout is a terminal, stdout otherwise.
+/// Everything written passes the redactor (built-in shapes) on its way out, whole lines at a
+/// time, so a secret in old store rows, a note or a file's own lines is never printed.
 pub struct Output {
     pager: Option<Child>,
     stdout: std::io::Stdout,
+    pending: Vec<u8>,
 }
+
+/// Bytes held back before redacting and writing the complete lines among them.
+const REDACT_CHUNK: usize = 64 * 1024;
 
 impl Output {
     /// Start a pager when stdout is a terminal and one is configured (`cat` or an empty value
@@ -70,6 +76,7 @@ impl Output {
             return Output {
                 pager: None,
                 stdout,
+                pending: Vec::new(),
             };
         }
         let cmd = std::env::var("GIT_PAGER")
@@ -84,6 +91,7 @@ impl Output {
             return Output {
                 pager: None,
                 stdout,
+                pending: Vec::new(),
             };
         }
         let mut c = Command::new("sh");
@@ -97,11 +105,13 @@ impl Output {
         Output {
             pager: c.spawn().ok(),
             stdout,
+            pending: Vec::new(),
         }
     }
 
     /// Wait for the pager to exit.
     pub fn finish(mut self) {
+        let _ = self.drain(self.pending.len());
         if let Some(mut child) = self.pager.take() {
             drop(child.stdin.take());
             let _ = child.wait();
@@ -109,18 +119,52 @@ impl Output {
     }
 }
 
-impl Write for Output {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+impl Output {
+    /// Redact and write the first `len` pending bytes.
+    fn drain(&mut self, len: usize) -> std::io::Result<()> {
+        if len == 0 {
+            return Ok(());
+        }
+        let chunk: Vec<u8> = self.pending.drain(..len).collect();
+        let redactor = crate::redact::Redactor::default();
+        let redacted;
+        let bytes = match std::str::from_utf8(&chunk) {
+            Ok(text) => {
+                redacted = redactor.redact(text);
+                redacted.as_bytes()
+            }
+            // Not text (a binary file's lines): nothing the redactor could read.
+            Err(_) => &chunk[..],
+        };
         match self.pager.as_mut().and_then(|c| c.stdin.as_mut()) {
-            Some(stdin) => stdin.write(buf),
-            None => self.stdout.write(buf),
+            Some(stdin) => stdin.write_all(bytes),
+            None => self.stdout.write_all(bytes),
         }
     }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= REDACT_CHUNK
+            && let Some(nl) = self.pending.iter().rposition(|&b| b == b'\n')
+        {
+            self.drain(nl + 1)?;
+        }
+        Ok(buf.len())
+    }
     fn flush(&mut self) -> std::io::Result<()> {
+        self.drain(self.pending.len())?;
         match self.pager.as_mut().and_then(|c| c.stdin.as_mut()) {
             Some(stdin) => stdin.flush(),
             None => self.stdout.flush(),
         }
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        let _ = self.drain(self.pending.len());
     }
 }
 

@@ -8,4 +8,5 @@ mod test_fixtures;
 mod test_handoff;
 mod test_init;
 mod test_install;
+mod test_redaction;
 mod test_sync;

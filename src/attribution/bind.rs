@@ -131,11 +131,21 @@ pub fn to_note(attr: &Attribution, privacy: Privacy) -> Note {
         rec.accepted = s.accepted;
         rec.rejected = s.rejected;
         rec.superseded = s.superseded;
+        // Store texts were redacted at capture; a note is published by `git push`, so what
+        // goes into it passes the redactor once more (rows captured before a shape existed).
+        let red = Redactor::default();
         for p in &s.prompts {
-            rec.prompts.insert(notes::prompt_key(p), p.clone());
+            rec.prompts
+                .insert(notes::prompt_key(p), red.redact_string(p.clone()));
         }
-        rec.decisions = s.decisions.clone();
-        rec.rejected_approaches = s.rejected_approaches.clone();
+        rec.decisions = s
+            .decisions
+            .iter()
+            .map(|d| red.redact_string(d.clone()))
+            .collect();
+        rec.rejected_approaches = (s.rejected_approaches.iter())
+            .map(|d| red.redact_string(d.clone()))
+            .collect();
         note.sessions.insert(s.id.clone(), rec);
     }
     if privacy == Privacy::Attribution {

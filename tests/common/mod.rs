@@ -298,6 +298,21 @@ impl<'e> Claude<'e> {
         writeln!(f, "{v}").expect("append");
     }
 
+    /// The assistant thinks (a `thinking` block).
+    pub fn think(&mut self, text: &str) -> &mut Self {
+        let model = self.model.clone();
+        let msg = format!("msg_{}_{}", &self.id[..8.min(self.id.len())], self.n + 1);
+        let v = self.envelope(
+            "assistant",
+            json!({"requestId": "req_1", "message": {"model": model, "id": msg, "type": "message",
+                "role": "assistant", "content": [{"type": "thinking", "thinking": text, "signature": "c2ln"}],
+                "stop_reason": null, "usage": {"input_tokens": 1, "output_tokens": 1,
+                "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}}}),
+        );
+        self.append(&v);
+        self
+    }
+
     /// The user types a prompt.
     pub fn prompt(&mut self, text: &str) -> &mut Self {
         let v = self.envelope(
@@ -572,6 +587,16 @@ impl<'e> Codex<'e> {
             "response_item",
             json!({"type": "function_call_output", "call_id": call,
             "output": "exec command rejected by user"}),
+        );
+        self
+    }
+
+    /// A reasoning summary.
+    pub fn reason(&mut self, text: &str) -> &mut Self {
+        self.line(
+            "response_item",
+            json!({"type": "reasoning", "summary": [{"type": "summary_text", "text": text}],
+            "content": null, "encrypted_content": null}),
         );
         self
     }
