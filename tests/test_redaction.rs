@@ -226,3 +226,68 @@ fn no_secret_of_the_corpus_reaches_any_output() {
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[test]
+fn files_holding_transcript_text_are_owner_only_and_output_is_not_overwritten() {
+    let env = Env::new();
+    env.drift_ok(&["init"]);
+    env.write("README.md", "# widget\n");
+    env.commit("initial");
+    Claude::new(&env, CLAUDE_ID, T0 + 100)
+        .prompt("Make the widget red")
+        .edit("README.md", "# widget\n", "# red widget\n");
+    env.drift_ok(&["capture", "--quiet"]);
+    let prompts = env.repo.join(".prompts");
+    for name in ["events.db", "events.db-wal", "events.db-shm"] {
+        let p = prompts.join(name);
+        if p.exists() {
+            assert_eq!(mode(&p), 0o600, "{name}");
+        }
+    }
+    assert!(prompts.join("events.db").exists());
+
+    env.drift_ok(&["handoff", "--quiet"]);
+    let briefs: Vec<_> = std::fs::read_dir(prompts.join("handoffs"))
+        .expect("handoffs")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_file())
+        .collect();
+    assert!(!briefs.is_empty());
+    for b in &briefs {
+        assert_eq!(mode(b), 0o600, "{}", b.display());
+    }
+
+    let target = env.tmp.path().join("brief.md");
+    std::fs::write(&target, "my notes\n").expect("write");
+    let out = env.drift(&["handoff", "--quiet", "--output", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "my notes\n",
+        "left alone"
+    );
+    env.drift_ok(&[
+        "handoff",
+        "--quiet",
+        "--force",
+        "--output",
+        target.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains("Make the widget red"), "{text}");
+    assert_eq!(mode(&target), 0o600);
+}
