@@ -126,7 +126,9 @@ enum ShapeHow {
 }
 
 mod rules;
+mod writer;
 use rules::SHAPES;
+pub use writer::Redacting;
 
 /// Shortest value of an assignment or bearer token that is treated as a secret.
 const MIN_SECRET_CHARS: usize = 6;
