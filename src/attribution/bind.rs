@@ -6,10 +6,10 @@
 //! line keeps its attribution only where its content is unchanged.
 
 use crate::attribution::diff::{self, CommitDiff};
-use crate::attribution::{self, Attribution, Who as LineWho};
+use crate::attribution::{self, Attribution};
 use crate::config::Privacy;
 use crate::error::{Error, Result};
-use crate::notes::{self, LineRange, Note, SessionRecord, Who};
+use crate::notes::{self, LineRange, Note, Who};
 use crate::redact::Redactor;
 use crate::store::Store;
 use crate::util::git::{Repo, parse_oid};
@@ -100,11 +100,7 @@ pub fn to_note(attr: &Attribution, privacy: Privacy) -> Note {
     for f in &attr.files {
         let mut ranges: Vec<LineRange> = Vec::new();
         for l in &f.lines {
-            let who = match (l.who, &l.session) {
-                (LineWho::Ai, Some(s)) => Who::Ai(s.clone()),
-                (LineWho::Modified, Some(s)) => Who::Modified(s.clone()),
-                _ => Who::Human,
-            };
+            let who = l.who.clone();
             let prompt = match who {
                 Who::Human => None,
                 _ => l.prompt.as_deref().map(notes::prompt_key),
@@ -116,31 +112,22 @@ pub fn to_note(attr: &Attribution, privacy: Privacy) -> Note {
             note.files.insert(f.path.clone(), ranges);
         }
     }
-    for s in attr.sessions.values() {
-        let mut rec = SessionRecord::new(s.id.clone());
-        rec.agent = s.agent.clone();
-        rec.model = s.model.clone();
-        rec.started = s.started;
-        rec.ended = s.ended;
-        rec.accepted = s.accepted;
-        rec.rejected = s.rejected;
-        rec.superseded = s.superseded;
-        // Store texts were redacted at capture; a note is published by `git push`, so what
-        // goes into it passes the redactor once more (rows captured before a shape existed).
-        let red = Redactor::default();
-        for p in &s.prompts {
-            rec.prompts
-                .insert(notes::prompt_key(p), red.redact_string(p.clone()));
+    note.sessions = attr.sessions.clone();
+    // Store texts were redacted at capture; a note is published by `git push`, so what goes
+    // into it passes the redactor once more (rows captured before a shape existed).
+    let red = Redactor::default();
+    for rec in note.sessions.values_mut() {
+        for p in rec.prompts.values_mut() {
+            *p = red.redact_string(std::mem::take(p));
         }
-        rec.decisions = s
-            .decisions
-            .iter()
-            .map(|d| red.redact_string(d.clone()))
+        rec.decisions = std::mem::take(&mut rec.decisions)
+            .into_iter()
+            .map(|d| red.redact_string(d))
             .collect();
-        rec.rejected_approaches = (s.rejected_approaches.iter())
-            .map(|d| red.redact_string(d.clone()))
+        rec.rejected_approaches = std::mem::take(&mut rec.rejected_approaches)
+            .into_iter()
+            .map(|d| red.redact_string(d))
             .collect();
-        note.sessions.insert(s.id.clone(), rec);
     }
     if privacy == Privacy::Attribution {
         note.strip_text();

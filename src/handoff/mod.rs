@@ -88,8 +88,9 @@ fn private_options() -> std::fs::OpenOptions {
 
 /// Write the brief (mode 0600: it holds transcript text). An explicit `--output` replaces a
 /// file only with `--force`; the default name never does (a second brief in the same minute
-/// gets `-2`, `-3`, … before `.md`).
-pub fn write_brief(path: &Path, text: &str, explicit: bool, force: bool) -> Result<()> {
+/// gets `-2`, `-3`, … before `.md`). Returns the path
+/// written.
+pub fn write_brief(path: &Path, text: &str, explicit: bool, force: bool) -> Result<PathBuf> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
@@ -112,7 +113,9 @@ pub fn write_brief(path: &Path, text: &str, explicit: bool, force: bool) -> Resu
             use std::os::unix::fs::PermissionsExt;
             let _ = f.set_permissions(std::fs::Permissions::from_mode(0o600));
         }
-        return f.write_all(text.as_bytes()).map_err(|e| Error::io(path, e));
+        f.write_all(text.as_bytes())
+            .map_err(|e| Error::io(path, e))?;
+        return Ok(path.to_path_buf());
     }
     let stem = path
         .file_stem()
@@ -126,9 +129,9 @@ pub fn write_brief(path: &Path, text: &str, explicit: bool, force: bool) -> Resu
         };
         match private_options().create_new(true).open(&candidate) {
             Ok(mut f) => {
-                return f
-                    .write_all(text.as_bytes())
-                    .map_err(|e| Error::io(&candidate, e));
+                f.write_all(text.as_bytes())
+                    .map_err(|e| Error::io(&candidate, e))?;
+                return Ok(candidate);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(Error::io(&candidate, e)),
