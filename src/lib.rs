@@ -36,6 +36,8 @@ pub mod sessions;
 pub mod status;
 pub mod store;
 pub mod sync;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod ui;
 pub mod util;
 

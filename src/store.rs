@@ -111,9 +111,39 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The store holds transcript text: create it readable by its owner only (0600), and tighten
+/// a store created before that rule. SQLite gives the WAL and shared-memory files the mode of
+/// the database file. Best effort: a failure here is reported by the open that follows.
+fn private_file(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path);
+        for file in [
+            path.to_path_buf(),
+            path.with_extension("db-wal"),
+            path.with_extension("db-shm"),
+        ] {
+            if let Ok(meta) = std::fs::metadata(&file)
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 impl Store {
     /// Open (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store> {
+        private_file(path);
         let conn = Connection::open(path).map_err(|e| store_err(path, e))?;
         let store = Store {
             conn,

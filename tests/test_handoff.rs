@@ -6,12 +6,13 @@ use crate::common::{Claude, Codex, Env, T0, json_out};
 use drift::agents::FileReader as Reader;
 use drift::agents::Record;
 use drift::model::EventKind;
+use drift::testkit::http::{Reply, Server};
 use regex::Regex;
-use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use serde_json::json;
+use std::io::Write;
+use std::net::TcpStream;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CLAUDE_A: &str = "aaaa1111-0000-4000-8000-00000000000a";
 const CLAUDE_D: &str = "dddd4444-0000-4000-8000-00000000000d";
@@ -711,140 +712,14 @@ fn inject_refuses_targets_without_a_session_format() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The LLM pass, against a local server speaking each provider's format.
-
-/// What the server saw of one request.
-#[derive(Debug)]
-struct Seen {
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Value,
-    at: Instant,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-enum Reply {
-    Json {
-        status: u16,
-        headers: Vec<(&'static str, &'static str)>,
-        body: Value,
-    },
-    /// Read the request, answer nothing until the client gives up.
-    Hang,
-}
-
-fn reply(status: u16, body: Value) -> Reply {
-    Reply::Json {
-        status,
-        headers: vec![],
-        body,
-    }
-}
-
-/// Serve `replies` in order, one connection each, on 127.0.0.1; returns the base URL and a
-/// handle yielding what was seen. Accepts and reads are time-limited so a bug fails, not hangs.
-fn serve(replies: Vec<Reply>) -> (String, std::thread::JoinHandle<Vec<Seen>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    listener.set_nonblocking(true).unwrap();
-    let handle = std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut seen = Vec::new();
-        for r in replies {
-            let stream = loop {
-                match listener.accept() {
-                    Ok((s, _)) => break Some(s),
-                    Err(_) if Instant::now() < deadline => {
-                        std::thread::sleep(Duration::from_millis(5))
-                    }
-                    Err(_) => break None,
-                }
-            };
-            let Some(stream) = stream else { break };
-            match one(stream, r) {
-                Some(s) => seen.push(s),
-                None => break,
-            }
-        }
-        seen
-    });
-    (base, handle)
-}
-
-fn one(stream: TcpStream, r: Reply) -> Option<Seen> {
-    stream.set_nonblocking(false).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let at = Instant::now();
-    let path = line.split_whitespace().nth(1)?.to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (n, v) = h.split_once(':')?;
-        headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string()));
-    }
-    let len: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).ok()?;
-    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let mut stream = stream;
-    match r {
-        Reply::Json {
-            status,
-            headers: extra,
-            body,
-        } => {
-            let body = body.to_string();
-            let mut out = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
-                body.len()
-            );
-            for (n, v) in extra {
-                out.push_str(&format!("{n}: {v}\r\n"));
-            }
-            out.push_str("\r\n");
-            out.push_str(&body);
-            stream.write_all(out.as_bytes()).ok()?;
-        }
-        Reply::Hang => {
-            let mut sink = [0u8; 64];
-            while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
-        }
-    }
-    Some(Seen {
-        path,
-        headers,
-        body,
-        at,
-    })
-}
+// The LLM pass, against a local server speaking each provider's format (the shared
+// `drift::testkit::http` server).
 
 /// What a well-behaved model answers: the six sections, citations kept.
 const COMPACTED: &str = "## Task\nMake the widget red, compacted. [claude-code aaaa1111 10:00]\n\n## Decided\n- Red it is. [claude-code aaaa1111 10:00]\n\n## Tried and rejected\n- Nothing.\n\n## Open\n- Nothing.\n\n## Files in scope\n- `a.py` [claude-code aaaa1111 10:00]\n\n## Resume here\n- `a.py:1` [claude-code aaaa1111 10:00]\n";
 
 fn anthropic_ok() -> Reply {
-    reply(
+    Reply::json(
         200,
         json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "test-model",
                "content": [{"type": "text", "text": COMPACTED}], "stop_reason": "end_turn",
@@ -875,7 +750,8 @@ fn llm_yaml(provider: &str, base: &str, extra: &str) -> String {
 
 #[test]
 fn llm_anthropic_request_and_compacted_brief() {
-    let (base, server) = serve(vec![anthropic_ok()]);
+    let server = Server::start(vec![anthropic_ok()]);
+    let base = server.base.clone();
     let env = llm_env(&llm_yaml(
         "anthropic",
         &base,
@@ -886,7 +762,7 @@ fn llm_anthropic_request_and_compacted_brief() {
         &["handoff", "--llm", "--print"],
         &[("DRIFT_TEST_KEY", "sk-ant-test-123")],
     ));
-    let seen = server.join().unwrap();
+    let seen = server.requests();
     assert_eq!(seen.len(), 1);
     let r = &seen[0];
     assert_eq!(r.path, "/v1/messages");
@@ -929,13 +805,14 @@ fn llm_anthropic_request_and_compacted_brief() {
 
 #[test]
 fn llm_openai_compatible_and_ollama_formats() {
-    let (base, server) = serve(vec![reply(
+    let server = Server::start(vec![Reply::json(
         200,
         json!({"id": "c1", "object": "chat.completion", "model": "test-model",
                "choices": [{"index": 0, "message": {"role": "assistant", "content": COMPACTED},
                             "finish_reason": "stop"}],
                "usage": {"prompt_tokens": 900, "completion_tokens": 100, "total_tokens": 1000}}),
     )]);
+    let base = server.base.clone();
     let env = llm_env(&llm_yaml(
         "openai",
         &format!("{base}/v1"),
@@ -946,7 +823,7 @@ fn llm_openai_compatible_and_ollama_formats() {
         &["handoff", "--llm", "openai", "--print"],
         &[("DRIFT_TEST_KEY", "gsk-test")],
     ));
-    let seen = server.join().unwrap();
+    let seen = server.requests();
     assert_eq!(seen[0].path, "/v1/chat/completions");
     assert_eq!(seen[0].header("authorization"), Some("Bearer gsk-test"));
     assert_eq!(seen[0].body["model"], "test-model");
@@ -956,15 +833,16 @@ fn llm_openai_compatible_and_ollama_formats() {
     assert!(stdout.contains("Make the widget red, compacted."));
     assert!(stderr.contains("900 input + 100 output tokens"), "{stderr}");
 
-    let (base, server) = serve(vec![reply(
+    let server = Server::start(vec![Reply::json(
         200,
         json!({"model": "test-model", "created_at": "2026-01-15T10:00:00Z",
                "message": {"role": "assistant", "content": COMPACTED}, "done": true,
                "done_reason": "stop", "prompt_eval_count": 800, "eval_count": 90}),
     )]);
+    let base = server.base.clone();
     let env = llm_env(&llm_yaml("ollama", &base, ""));
     let (stdout, stderr) = ok(&drift_env(&env, &["handoff", "--llm", "--print"], &[]));
-    let seen = server.join().unwrap();
+    let seen = server.requests();
     assert_eq!(seen[0].path, "/api/chat");
     assert_eq!(
         seen[0].header("authorization"),
@@ -979,18 +857,20 @@ fn llm_openai_compatible_and_ollama_formats() {
 
 #[test]
 fn llm_rate_limit_honours_retry_after_and_5xx_is_retried() {
-    let (base, server) = serve(vec![
+    let server = Server::start(vec![
         Reply::Json {
             status: 429,
             headers: vec![("retry-after", "1")],
-            body: json!({"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}}),
+            body: json!({"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}})
+                .to_string(),
         },
-        reply(
+        Reply::json(
             500,
             json!({"type": "error", "error": {"type": "api_error", "message": "oops"}}),
         ),
         anthropic_ok(),
     ]);
+    let base = server.base.clone();
     let env = llm_env(&llm_yaml(
         "anthropic",
         &base,
@@ -1001,7 +881,7 @@ fn llm_rate_limit_honours_retry_after_and_5xx_is_retried() {
         &["handoff", "--llm", "--print"],
         &[("DRIFT_TEST_KEY", "k")],
     ));
-    let seen = server.join().unwrap();
+    let seen = server.requests();
     assert_eq!(seen.len(), 3);
     assert!(
         seen[1].at - seen[0].at >= Duration::from_millis(950),
@@ -1016,7 +896,7 @@ fn llm_rate_limit_honours_retry_after_and_5xx_is_retried() {
 fn llm_failures_fall_back_to_the_deterministic_brief() {
     let cases: Vec<(Vec<Reply>, &str, &str, usize)> = vec![
         (
-            vec![reply(
+            vec![Reply::json(
                 401,
                 json!({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}),
             )],
@@ -1026,8 +906,8 @@ fn llm_failures_fall_back_to_the_deterministic_brief() {
         ),
         (
             vec![
-                reply(500, json!({"error": {"message": "down"}})),
-                reply(503, json!({"error": {"message": "still down"}})),
+                Reply::json(500, json!({"error": {"message": "down"}})),
+                Reply::json(503, json!({"error": {"message": "still down"}})),
             ],
             "    max_retries: 1\n",
             "server error (HTTP 503)",
@@ -1040,7 +920,7 @@ fn llm_failures_fall_back_to_the_deterministic_brief() {
             1,
         ),
         (
-            vec![reply(
+            vec![Reply::json(
                 200,
                 json!({"id": "m", "type": "message", "role": "assistant", "model": "test-model",
                        "content": [{"type": "text", "text": "Sure, here is a summary without headings."}],
@@ -1052,7 +932,8 @@ fn llm_failures_fall_back_to_the_deterministic_brief() {
         ),
     ];
     for (replies, extra, expect, requests) in cases {
-        let (base, server) = serve(replies);
+        let server = Server::start(replies);
+        let base = server.base.clone();
         let env = llm_env(&llm_yaml(
             "anthropic",
             &base,
@@ -1063,7 +944,7 @@ fn llm_failures_fall_back_to_the_deterministic_brief() {
             &["handoff", "--llm", "--print"],
             &[("DRIFT_TEST_KEY", "k")],
         ));
-        let seen = server.join().unwrap();
+        let seen = server.requests();
         assert_eq!(seen.len(), requests, "{expect}: {stderr}");
         assert!(stderr.contains(expect), "expected {expect:?} in {stderr}");
         assert!(stderr.contains("using the deterministic brief"), "{stderr}");
@@ -1074,7 +955,8 @@ fn llm_failures_fall_back_to_the_deterministic_brief() {
 
 #[test]
 fn nothing_is_sent_without_llm_and_a_missing_key_falls_back() {
-    let (base, server) = serve(vec![anthropic_ok()]);
+    let server = Server::start(vec![anthropic_ok()]);
+    let base = server.base.clone();
     let env = llm_env(&llm_yaml(
         "anthropic",
         &base,
@@ -1094,7 +976,7 @@ fn nothing_is_sent_without_llm_and_a_missing_key_falls_back() {
     let mut s = TcpStream::connect(base.trim_start_matches("http://")).unwrap();
     s.write_all(b"POST /probe HTTP/1.1\r\ncontent-length: 2\r\n\r\n{}")
         .unwrap();
-    let seen = server.join().unwrap();
+    let seen = server.requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].path, "/probe", "git drift sent nothing");
 }

@@ -113,6 +113,22 @@ pub fn to_note(attr: &Attribution, privacy: Privacy) -> Note {
         }
     }
     note.sessions = attr.sessions.clone();
+    // Store texts were redacted at capture; a note is published by `git push`, so what goes
+    // into it passes the redactor once more (rows captured before a shape existed).
+    let red = Redactor::default();
+    for rec in note.sessions.values_mut() {
+        for p in rec.prompts.values_mut() {
+            *p = red.redact_string(std::mem::take(p));
+        }
+        rec.decisions = std::mem::take(&mut rec.decisions)
+            .into_iter()
+            .map(|d| red.redact_string(d))
+            .collect();
+        rec.rejected_approaches = std::mem::take(&mut rec.rejected_approaches)
+            .into_iter()
+            .map(|d| red.redact_string(d))
+            .collect();
+    }
     if privacy == Privacy::Attribution {
         note.strip_text();
     }

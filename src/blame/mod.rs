@@ -261,12 +261,25 @@ pub fn blame(repo: &Repo, notes: &mut NoteCache<'_>, target: &Request) -> Result
             attr,
         });
     }
+    redact_contents(&mut lines);
     Ok(Blame {
         file: target.path.clone(),
         rev: target.rev.clone(),
         lines,
         commits: parsed.commits,
     })
+}
+
+/// The file's lines pass the redactor as one text (a key spanning lines is seen whole; the
+/// redactor keeps the line count), so blame never prints a secret the file holds.
+fn redact_contents(lines: &mut [Line]) {
+    let joined: Vec<&str> = lines.iter().map(|l| l.content.as_str()).collect();
+    let joined = joined.join("\n");
+    if let std::borrow::Cow::Owned(red) = Redactor::default().redact(&joined) {
+        for (l, text) in lines.iter_mut().zip(red.split('\n')) {
+            l.content = text.to_string();
+        }
+    }
 }
 
 /// git's blame of the target; git's complaints (no such path, bad range, bad revision) become

@@ -8,6 +8,7 @@ use crate::capture;
 use crate::config::{Config, Env};
 use crate::error::{Error, Result};
 use crate::model::{Agent, Millis};
+use crate::redact::Redacting;
 use crate::store::Store;
 use crate::ui::{self, Pager, Paint, Ui};
 use crate::util::git::Repo;
@@ -228,13 +229,22 @@ impl Ctx {
         } else {
             None
         };
+        // What a query prints passes the redactor (rows stored before a shape existed, notes
+        // from teammates, a file's own lines).
         match pager {
             Some(mut p) => {
-                let r = print(&mut p, paint);
+                let mut red = Redacting::new(&mut p);
+                let r = print(&mut red, paint);
+                drop(red);
                 p.finish();
                 r
             }
-            None => print(out, paint),
+            None => {
+                let mut red = Redacting::new(out);
+                let r = print(&mut red, paint);
+                let flushed = red.flush().map_err(crate::error::out_err);
+                r.and(flushed)
+            }
         }
     }
 

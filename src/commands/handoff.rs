@@ -37,6 +37,9 @@ pub struct Args {
     /// Write the brief here instead of .prompts/handoffs/
     #[arg(long, short, value_name = "PATH", conflicts_with = "print")]
     pub output: Option<PathBuf>,
+    /// With --output: replace the file if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
     /// Print the brief on stdout instead of writing a file
     #[arg(long)]
     pub print: bool,
@@ -160,7 +163,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     match &path {
         None => out.write_all(text.as_bytes()).map_err(out_err)?,
         Some(p) => {
-            let written = handoff::write_brief(p, &text, args.output.is_some())?;
+            let written = handoff::write_brief(p, &text, args.output.is_some(), args.force)?;
             // Always on stdout, terminal or not: scripts and agents run this and need the path
             // (`$(git drift handoff)`), relative to where they are when it is below.
             writeln!(out, "{}", handoff::shown(&written, ctx.cwd())).map_err(out_err)?;

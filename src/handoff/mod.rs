@@ -74,15 +74,47 @@ pub fn slug(s: &str) -> String {
     if out.is_empty() { "work".into() } else { out }
 }
 
-/// Write the brief: an explicit `--output` may replace a file, the default name never does
-/// (a second brief in the same minute gets `-2`, `-3`, … before `.md`). Returns the path
+/// Options for a new file readable by its owner only.
+fn private_options() -> std::fs::OpenOptions {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts
+}
+
+/// Write the brief (mode 0600: it holds transcript text). An explicit `--output` replaces a
+/// file only with `--force`; the default name never does (a second brief in the same minute
+/// gets `-2`, `-3`, … before `.md`). Returns the path
 /// written.
-pub fn write_brief(path: &Path, text: &str, explicit: bool) -> Result<PathBuf> {
+pub fn write_brief(path: &Path, text: &str, explicit: bool, force: bool) -> Result<PathBuf> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     if explicit {
-        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+        let mut opts = private_options();
+        if force {
+            opts.create(true).truncate(true);
+        } else {
+            opts.create_new(true);
+        }
+        let mut f = opts.open(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::user(format!(
+                "{} already exists; pass --force to replace it",
+                path.display()
+            )),
+            _ => Error::io(path, e),
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = f.set_permissions(std::fs::Permissions::from_mode(0o600));
+        }
+        f.write_all(text.as_bytes())
+            .map_err(|e| Error::io(path, e))?;
         return Ok(path.to_path_buf());
     }
     let stem = path
@@ -95,11 +127,7 @@ pub fn write_brief(path: &Path, text: &str, explicit: bool) -> Result<PathBuf> {
         } else {
             path.with_file_name(format!("{stem}-{n}.md"))
         };
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&candidate)
-        {
+        match private_options().create_new(true).open(&candidate) {
             Ok(mut f) => {
                 f.write_all(text.as_bytes())
                     .map_err(|e| Error::io(&candidate, e))?;
@@ -176,14 +204,19 @@ mod tests {
     fn briefs_never_replace_each_other() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("h/a.md");
-        write_brief(&p, "one", false).unwrap();
-        write_brief(&p, "two", false).unwrap();
+        write_brief(&p, "one", false, false).unwrap();
+        write_brief(&p, "two", false, false).unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "one");
         assert_eq!(
             std::fs::read_to_string(dir.path().join("h/a-2.md")).unwrap(),
             "two"
         );
-        write_brief(&p, "three", true).unwrap();
+        assert!(
+            write_brief(&p, "three", true, false).is_err(),
+            "--output needs --force"
+        );
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "one");
+        write_brief(&p, "three", true, true).unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "three");
     }
 

@@ -1,182 +1,14 @@
 //! End-to-end tests of the client against a real HTTP/1.1 server on 127.0.0.1 that speaks each
 //! provider's format, plus the configuration and key rules.
 //!
-//! Each server thread serves a fixed list of replies, one connection each, and stops; accepts
-//! and reads are time-limited so a client bug fails the test instead of hanging it.
+//! The server is [`crate::testkit::http::Server`]: a fixed list of replies, one connection
+//! each; accepts and reads are time-limited so a client bug fails the test instead of hanging.
 
 use super::*;
-use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::thread::JoinHandle;
+use crate::testkit::http::{Reply, Server};
+use serde_json::json;
+use std::net::TcpListener;
 use std::time::Instant;
-
-/// What the server saw of one request.
-#[derive(Debug)]
-struct Seen {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Value,
-    at: Instant,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// How the server answers one connection.
-enum Reply {
-    Json {
-        status: u16,
-        headers: Vec<(&'static str, &'static str)>,
-        body: String,
-    },
-    /// Read the request, then say nothing until the client gives up.
-    Hang,
-    /// Read the request, then close the connection without a word.
-    Close,
-}
-
-fn json_reply(status: u16, body: Value) -> Reply {
-    Reply::Json {
-        status,
-        headers: vec![],
-        body: body.to_string(),
-    }
-}
-
-struct Server {
-    base: String,
-    handle: JoinHandle<Vec<Seen>>,
-}
-
-impl Server {
-    /// Stops the server (it stops by itself after its replies) and returns what it saw.
-    fn requests(self) -> Vec<Seen> {
-        self.handle.join().expect("server thread panicked")
-    }
-}
-
-/// Serves `replies` in order, one connection each, on an ephemeral loopback port.
-fn serve(replies: Vec<Reply>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    listener.set_nonblocking(true).unwrap();
-    let handle = std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let mut seen = Vec::new();
-        for reply in replies {
-            let Some(stream) = accept_until(&listener, deadline) else {
-                break;
-            };
-            match handle_one(stream, reply) {
-                Some(s) => seen.push(s),
-                None => break,
-            }
-        }
-        seen
-    });
-    Server { base, handle }
-}
-
-fn accept_until(listener: &TcpListener, deadline: Instant) -> Option<TcpStream> {
-    while Instant::now() < deadline {
-        match listener.accept() {
-            Ok((s, _)) => return Some(s),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(_) => return None,
-        }
-    }
-    None
-}
-
-fn handle_one(stream: TcpStream, reply: Reply) -> Option<Seen> {
-    stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let at = Instant::now();
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let path = parts.next()?.to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (name, value) = h.split_once(':')?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-    }
-    let len: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).ok()?;
-    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-
-    let mut stream = stream;
-    match reply {
-        Reply::Json {
-            status,
-            headers: extra,
-            body,
-        } => {
-            let mut out = format!(
-                "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\n\
-                 content-length: {}\r\nconnection: close\r\n",
-                reason(status),
-                body.len()
-            );
-            for (n, v) in extra {
-                out.push_str(&format!("{n}: {v}\r\n"));
-            }
-            out.push_str("\r\n");
-            out.push_str(&body);
-            stream.write_all(out.as_bytes()).ok()?;
-            stream.flush().ok()?;
-        }
-        Reply::Hang => {
-            // Returns when the client closes its end (its timeout fired) or after the read
-            // timeout, whichever is first.
-            let mut sink = [0u8; 64];
-            while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
-        }
-        Reply::Close => drop(stream),
-    }
-    Some(Seen {
-        method,
-        path,
-        headers,
-        body,
-        at,
-    })
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        _ => "Whatever",
-    }
-}
 
 /// A config pointing at `base` with fast retries, for tests.
 fn cfg(provider: Provider, base: &str) -> LlmConfig {
@@ -193,7 +25,7 @@ fn cfg(provider: Provider, base: &str) -> LlmConfig {
 }
 
 fn anthropic_ok(text: &str) -> Reply {
-    json_reply(
+    Reply::json(
         200,
         json!({
             "id": "msg_01", "type": "message", "role": "assistant", "model": "test-model",
@@ -205,14 +37,14 @@ fn anthropic_ok(text: &str) -> Reply {
 }
 
 fn openai_error(status: u16, message: &str) -> Reply {
-    json_reply(
+    Reply::json(
         status,
         json!({"error": {"message": message, "type": "server_error", "code": null}}),
     )
 }
 
 fn anthropic_error(status: u16, kind: &str, message: &str) -> Reply {
-    json_reply(
+    Reply::json(
         status,
         json!({"type": "error", "error": {"type": kind, "message": message}}),
     )
@@ -220,7 +52,7 @@ fn anthropic_error(status: u16, kind: &str, message: &str) -> Reply {
 
 #[test]
 fn anthropic_request_and_response() {
-    let server = serve(vec![json_reply(
+    let server = Server::start(vec![Reply::json(
         200,
         json!({
             "id": "msg_01", "type": "message", "role": "assistant", "model": "test-model",
@@ -276,7 +108,7 @@ fn anthropic_request_and_response() {
 
 #[test]
 fn openai_request_and_response() {
-    let server = serve(vec![json_reply(
+    let server = Server::start(vec![Reply::json(
         200,
         json!({
             "id": "chatcmpl-1", "object": "chat.completion", "model": "test-model",
@@ -319,7 +151,7 @@ fn openai_request_and_response() {
 
 #[test]
 fn openai_local_server_gets_no_authorization_header() {
-    let server = serve(vec![json_reply(
+    let server = Server::start(vec![Reply::json(
         200,
         json!({"choices": [{"message": {"role": "assistant", "content": "ok"}}]}),
     )]);
@@ -337,14 +169,14 @@ fn openai_local_server_gets_no_authorization_header() {
 
 #[test]
 fn openai_switches_to_max_completion_tokens_when_asked() {
-    let server = serve(vec![
-        json_reply(
+    let server = Server::start(vec![
+        Reply::json(
             400,
             json!({"error": {
                 "message": "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
                 "type": "invalid_request_error", "param": "max_tokens", "code": "unsupported_parameter"}}),
         ),
-        json_reply(
+        Reply::json(
             200,
             json!({"choices": [{"message": {"role": "assistant", "content": "ok"}}]}),
         ),
@@ -362,7 +194,7 @@ fn openai_switches_to_max_completion_tokens_when_asked() {
 
 #[test]
 fn ollama_request_and_response() {
-    let server = serve(vec![json_reply(
+    let server = Server::start(vec![Reply::json(
         200,
         json!({
             "model": "test-model", "created_at": "2025-01-01T00:00:00Z",
@@ -402,7 +234,7 @@ fn ollama_request_and_response() {
 
 #[test]
 fn rate_limit_honours_retry_after() {
-    let server = serve(vec![
+    let server = Server::start(vec![
         Reply::Json {
             status: 429,
             headers: vec![("retry-after", "1")],
@@ -426,7 +258,7 @@ fn rate_limit_honours_retry_after() {
 
 #[test]
 fn retry_after_is_capped() {
-    let server = serve(vec![
+    let server = Server::start(vec![
         Reply::Json {
             status: 429,
             headers: vec![("retry-after", "3600")],
@@ -445,7 +277,7 @@ fn retry_after_is_capped() {
 
 #[test]
 fn rate_limit_that_never_lifts_gives_up() {
-    let server = serve(vec![
+    let server = Server::start(vec![
         anthropic_error(429, "rate_limit_error", "too many tokens"),
         anthropic_error(429, "rate_limit_error", "too many tokens"),
     ]);
@@ -461,9 +293,9 @@ fn rate_limit_that_never_lifts_gives_up() {
 
 #[test]
 fn server_error_then_success_is_retried() {
-    let server = serve(vec![
+    let server = Server::start(vec![
         openai_error(500, "The server had an error"),
-        json_reply(
+        Reply::json(
             200,
             json!({"choices": [{"message": {"role": "assistant", "content": "second time"}}]}),
         ),
@@ -477,7 +309,7 @@ fn server_error_then_success_is_retried() {
 
 #[test]
 fn dropped_connection_is_retried() {
-    let server = serve(vec![Reply::Close, anthropic_ok("second time")]);
+    let server = Server::start(vec![Reply::Close, anthropic_ok("second time")]);
     let c = cfg(Provider::Anthropic, &server.base);
     let out = complete(&c, Some("k"), "s", "u").unwrap();
     assert_eq!(server.requests().len(), 2);
@@ -487,7 +319,7 @@ fn dropped_connection_is_retried() {
 
 #[test]
 fn dropped_connection_forever_gives_up() {
-    let server = serve(vec![Reply::Close, Reply::Close]);
+    let server = Server::start(vec![Reply::Close, Reply::Close]);
     let mut c = cfg(Provider::Anthropic, &server.base);
     c.max_retries = 1;
     let err = complete(&c, Some("k"), "s", "u").unwrap_err();
@@ -510,7 +342,7 @@ fn dropped_connection_forever_gives_up() {
 
 #[test]
 fn server_error_forever_gives_up_after_max_retries() {
-    let server = serve((0..3).map(|_| openai_error(500, "boom")).collect());
+    let server = Server::start((0..3).map(|_| openai_error(500, "boom")).collect());
     let mut c = cfg(Provider::Openai, &server.base);
     c.max_retries = 2;
     let err = complete(&c, None, "s", "u").unwrap_err();
@@ -533,7 +365,7 @@ fn server_error_forever_gives_up_after_max_retries() {
 #[test]
 fn unauthorized_fails_at_once_naming_the_variable() {
     // One reply only: a retry would find nothing listening and end in a different error.
-    let server = serve(vec![anthropic_error(
+    let server = Server::start(vec![anthropic_error(
         401,
         "authentication_error",
         "invalid x-api-key",
@@ -555,7 +387,7 @@ fn unauthorized_fails_at_once_naming_the_variable() {
 
 #[test]
 fn not_found_fails_at_once_with_the_provider_message() {
-    let server = serve(vec![json_reply(
+    let server = Server::start(vec![Reply::json(
         404,
         json!({"error": "model \"llama9\" not found, try pulling it first"}),
     )]);
@@ -572,7 +404,7 @@ fn not_found_fails_at_once_with_the_provider_message() {
 
 #[test]
 fn bad_request_is_not_retried() {
-    let server = serve(vec![anthropic_error(
+    let server = Server::start(vec![anthropic_error(
         400,
         "invalid_request_error",
         "max_tokens: 999999 > 64000, which is the maximum allowed",
@@ -588,7 +420,7 @@ fn bad_request_is_not_retried() {
 
 #[test]
 fn silent_server_hits_the_overall_timeout() {
-    let server = serve(vec![Reply::Hang, Reply::Hang]);
+    let server = Server::start(vec![Reply::Hang, Reply::Hang]);
     let mut c = cfg(Provider::Anthropic, &server.base);
     c.timeout_secs = 1;
     c.max_retries = 1;
@@ -614,13 +446,13 @@ fn silent_server_hits_the_overall_timeout() {
 
 #[test]
 fn malformed_success_body_names_the_provider() {
-    let server = serve(vec![
+    let server = Server::start(vec![
         Reply::Json {
             status: 200,
             headers: vec![],
             body: "<html>not json</html>".into(),
         },
-        json_reply(200, json!({"choices": "wrong shape"})),
+        Reply::json(200, json!({"choices": "wrong shape"})),
     ]);
     let c = cfg(Provider::Ollama, &server.base);
     let err = complete(&c, None, "s", "u").unwrap_err();

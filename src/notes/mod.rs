@@ -15,10 +15,13 @@ mod format;
 mod merge;
 mod refs;
 
+/// Unit tests too long to sit inline live in `<module>/tests.rs`, or, split by topic, in
+/// `<module>/tests/<topic>.rs`.
 #[cfg(test)]
-mod tests_format;
-#[cfg(test)]
-mod tests_git;
+mod tests {
+    mod format;
+    mod git;
+}
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -1,17 +1,21 @@
-//! Shared test harness: a hermetic environment (temp HOME, global git config, pinned dates and
-//! time zone, fake agent homes) in which tests drive the real `git` and our binaries, plus
+//! Shared test harness: a hermetic environment (`drift::testkit::git` — temp HOME, global git
+//! config, pinned dates and time zone — plus fake agent homes) in which tests drive the real
+//! `git` and our binaries, plus
 //! builders that write agent transcripts in the agents' real on-disk formats.
 
 #![allow(dead_code)]
 
+use drift::testkit::git::Hermetic;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// A temp directory with a home, a repository and agent homes.
 pub struct Env {
     pub tmp: tempfile::TempDir,
     pub home: PathBuf,
+    /// The hermetic git environment (`drift::testkit::git`) rooted at `home`.
+    pub hermetic: Hermetic,
     pub repo: PathBuf,
     pub claude: PathBuf,
     pub codex: PathBuf,
@@ -43,14 +47,14 @@ impl Env {
         for d in [&home, &repo, &claude, &codex] {
             std::fs::create_dir_all(d).expect("mkdir");
         }
-        std::fs::write(
-            home.join(".gitconfig"),
+        let hermetic = Hermetic::new(
+            &home,
             "[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
-        )
-        .expect("gitconfig");
+        );
         let env = Env {
             tmp,
             home,
+            hermetic,
             repo,
             claude,
             codex,
@@ -60,29 +64,20 @@ impl Env {
         env
     }
 
-    /// A command with the hermetic environment, run in `dir`.
+    /// A command with the hermetic environment, run in `dir`: our binaries first on `PATH`,
+    /// the commit clock's date, the fake agent homes.
     pub fn cmd_in(&self, program: &str, dir: &Path) -> Command {
-        let mut c = Command::new(program);
         let path = format!(
             "{}:{}",
             bin_dir().display(),
             std::env::var("PATH").unwrap_or_default()
         );
         let date = format!("@{} +0000", self.clock.get());
-        c.current_dir(dir)
-            .env_clear()
-            .env("PATH", path)
-            .env("HOME", &self.home)
-            .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("XDG_CONFIG_HOME", self.home.join(".config"))
-            .env("CLAUDE_CONFIG_DIR", &self.claude)
-            .env("CODEX_HOME", &self.codex)
-            .env("TZ", "UTC")
-            .env("LANG", "C")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .stdin(Stdio::null());
+        let mut c = self
+            .hermetic
+            .command(program, dir, Some(path.as_ref()), &date);
+        c.env("CLAUDE_CONFIG_DIR", &self.claude)
+            .env("CODEX_HOME", &self.codex);
         c
     }
 
@@ -301,6 +296,21 @@ impl<'e> Claude<'e> {
             .open(&self.file)
             .expect("open transcript");
         writeln!(f, "{v}").expect("append");
+    }
+
+    /// The assistant thinks (a `thinking` block).
+    pub fn think(&mut self, text: &str) -> &mut Self {
+        let model = self.model.clone();
+        let msg = format!("msg_{}_{}", &self.id[..8.min(self.id.len())], self.n + 1);
+        let v = self.envelope(
+            "assistant",
+            json!({"requestId": "req_1", "message": {"model": model, "id": msg, "type": "message",
+                "role": "assistant", "content": [{"type": "thinking", "thinking": text, "signature": "c2ln"}],
+                "stop_reason": null, "usage": {"input_tokens": 1, "output_tokens": 1,
+                "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}}}),
+        );
+        self.append(&v);
+        self
     }
 
     /// The user types a prompt.
@@ -668,6 +678,16 @@ impl<'e> Codex<'e> {
             "response_item",
             json!({"type": "function_call_output", "call_id": call,
             "output": "exec command rejected by user"}),
+        );
+        self
+    }
+
+    /// A reasoning summary.
+    pub fn reason(&mut self, text: &str) -> &mut Self {
+        self.line(
+            "response_item",
+            json!({"type": "reasoning", "summary": [{"type": "summary_text", "text": text}],
+            "content": null, "encrypted_content": null}),
         );
         self
     }

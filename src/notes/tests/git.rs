@@ -1,18 +1,20 @@
 //! Tests of reading, writing and merging notes through gix, checked against the real `git`
 //! binary in temporary repositories with a hermetic environment.
 
-use super::*;
+use crate::notes::*;
+use crate::testkit::git::{Hermetic, run_with_input};
 use gix::ObjectId;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const DATE: &str = "1768469400 +0000"; // 2026-01-15T09:30:00Z
 
-/// A temporary HOME with empty global config; every git command runs with a cleared
-/// environment so the developer's config, hooks and GIT_* variables cannot leak in.
+/// A temporary HOME with empty global config; every git command runs in the shared hermetic
+/// environment ([`crate::testkit::git`]) so the developer's config, hooks and GIT_* variables
+/// cannot leak in.
 struct Sandbox {
     tmp: tempfile::TempDir,
+    hermetic: Hermetic,
 }
 
 struct Output {
@@ -24,9 +26,8 @@ struct Output {
 impl Sandbox {
     fn new() -> Sandbox {
         let tmp = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(tmp.path().join("home")).unwrap();
-        std::fs::write(tmp.path().join("home/.gitconfig"), "").unwrap();
-        Sandbox { tmp }
+        let hermetic = Hermetic::new(&tmp.path().join("home"), "");
+        Sandbox { tmp, hermetic }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -34,45 +35,18 @@ impl Sandbox {
     }
 
     fn command(&self, dir: &Path, args: &[&str]) -> Command {
-        let mut c = Command::new("git");
-        c.current_dir(dir)
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .env("GIT_CONFIG_GLOBAL", self.path("home/.gitconfig"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_DATE", DATE)
-            .env("GIT_COMMITTER_DATE", DATE)
+        let mut c = self.hermetic.command("git", dir, None, DATE);
+        c.args(args)
             // Identity for commits made by git itself, also in repos without user config.
             .env("GIT_AUTHOR_NAME", "Git Test")
             .env("GIT_AUTHOR_EMAIL", "git@test")
             .env("GIT_COMMITTER_NAME", "Git Test")
-            .env("GIT_COMMITTER_EMAIL", "git@test")
-            .env("TZ", "UTC")
-            .env("LC_ALL", "C");
+            .env("GIT_COMMITTER_EMAIL", "git@test");
         c
     }
 
     fn run(&self, dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut cmd = self.command(dir, args);
-        cmd.stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("git runs");
-        if let Some(input) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-        }
-        let out = child.wait_with_output().unwrap();
+        let out = run_with_input(&mut self.command(dir, args), stdin);
         Output {
             ok: out.status.success(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -1,7 +1,7 @@
 //! Tests of the in-memory model, the `drift-note/1` text format and merging (no git).
 
-use super::*;
 use crate::model;
+use crate::notes::*;
 
 const S1: &str = "5b0c1f2e-7d4a-4c1b-9e55-0a1b2c3d4e5f";
 const S2: &str = "9d8e7f60-1111-4222-8333-444455556666";
@@ -686,7 +686,7 @@ fn hostile_ranges_are_cheap() {
 
 #[test]
 fn doc_example_is_canonical() {
-    let doc = include_str!("../../docs/note-format.md");
+    let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/note-format.md"));
     let start = doc
         .find("<!-- example:begin -->\n```text\n")
         .expect("example start");
