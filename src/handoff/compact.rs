@@ -247,8 +247,8 @@ pub fn timeline(
                 }
                 EventKind::Edit(ed) => {
                     let (a, d) = crate::sessions::edit_lines(ed);
-                    let path =
-                        crate::capture::relative(&ed.path, root).unwrap_or_else(|| ed.path.clone());
+                    let path = crate::util::text::relative(&ed.path, root)
+                        .unwrap_or_else(|| ed.path.clone());
                     format!(
                         "{c} edit {path} ({}) +{a} -{d} [{}]: {}",
                         ed.tool,

@@ -147,7 +147,9 @@ impl Brief {
     /// Whether the sessions span more than one local day (citations then show the date).
     pub fn multi_day(&self) -> bool {
         match self.span {
-            Some((a, b)) => super::render::local_date(a) != super::render::local_date(b),
+            Some((a, b)) => {
+                crate::util::timefmt::local_date(a) != crate::util::timefmt::local_date(b)
+            }
             None => false,
         }
     }
@@ -193,7 +195,7 @@ struct CmdRec<'a> {
 /// Build the brief.
 pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
     let root = meta.root.clone();
-    let rel = |p: &str| crate::capture::relative(p, &root);
+    let rel = |p: &str| crate::util::text::relative(p, &root);
 
     // Per session: call outcomes, what each call was, whether it began with a brief.
     let statuses: Vec<HashMap<String, CallStatus>> = m
@@ -685,8 +687,8 @@ fn edits_findings(
                 "Edit to `{rel}` ({}){wrote} was superseded by a later edit ({} {} at {})",
                 e.edit.tool,
                 lc.agent,
-                crate::sessions::short_id(&lc.session),
-                super::render::time_short(lc.at, false)
+                crate::util::text::short_id(&lc.session),
+                crate::util::timefmt::time_short(lc.at, false)
             )
         } else {
             format!(

@@ -106,7 +106,7 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
             let mut m = Material {
                 branch: session.info.branch.clone(),
                 label: session.info.branch.clone().unwrap_or_else(|| {
-                    format!("session-{}", crate::sessions::short_id(&session.info.id))
+                    format!("session-{}", crate::util::text::short_id(&session.info.id))
                 }),
                 since: *since,
                 session_scope: Some(session.info.id.clone()),
@@ -440,7 +440,7 @@ fn noted_sessions(repo: &Repo, commits: &[String]) -> Result<Vec<(SessionRecord,
     let gix = repo.gix()?;
     let mut out = Vec::new();
     for commit in commits {
-        let oid = crate::attribution::bind::parse_oid(commit)?;
+        let oid = crate::util::git::parse_oid(commit)?;
         if let Some(note) = crate::notes::read_union(&gix, oid)? {
             for (_, record) in note.sessions {
                 out.push((record, commit.clone()));

@@ -14,7 +14,7 @@
 mod format;
 mod index;
 mod merge;
-mod store;
+mod refs;
 
 #[cfg(test)]
 mod tests_format;
@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use format::{DEFAULT_MAX_BYTES, FORMAT_VERSION};
 pub use index::NotesIndex;
-pub use store::{
+pub use refs::{
     MergeKind, MergeOutcome, NOTES_REF, WriteOutcome, list, merge_ref, read, read_union, remove,
     remove_at, replace_at, tracking_refs, write, write_at,
 };
