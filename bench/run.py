@@ -3,6 +3,7 @@
 
 usage: python3 bench/run.py NAME [options]      (see bench/README.md)
 
+  gen        --mb N [--sessions N] [--files N]   only generate and cache a corpus
   hook       --mb N [--commits N]          post-commit hook added time (bench/hook.py)
   capture    --mb N [--sessions N]         capture MB/s, events/s, peak RSS; no-op re-capture
   recapture  [--files N]                   no-op re-capture with N transcript files
@@ -118,7 +119,7 @@ def repeat(cmd, cwd, env, runs=None):
 # ---------------------------------------------------------------- corpora
 
 
-def corpus(mb, sessions=None, files=5000, captured=True):
+def corpus(mb, sessions=None, files=5000, captured=True, init=True):
     """A cached work dir: repo (FILES files committed, git drift init) + transcripts, captured."""
     name = f"corpus-{mb:g}mb-{sessions or 'auto'}s-{files}f"
     work = os.path.join(CACHE, name)
@@ -138,15 +139,24 @@ def corpus(mb, sessions=None, files=5000, captured=True):
                         "--files", str(files), "--make-files", *extra], check=True, env=env)
         run(["git", "add", "-A"], repo, env)
         run(["git", "commit", "-q", "-m", "initial"], repo, env)
-        run(["git", "drift", "init"], repo, env)
         print(f"(generated {name} in {time.time() - t:.0f} s)", flush=True)
         open(done, "w").close()
+    if init and not os.path.exists(os.path.join(work, ".init")):
+        run(["git", "drift", "init"], repo, env)
+        open(os.path.join(work, ".init"), "w").close()
     if captured and not os.path.exists(os.path.join(work, ".captured")):
         t = time.time()
         run(["git", "drift", "capture", "--quiet"], repo, env, timeout=3600)
         print(f"(captured {name} in {time.time() - t:.0f} s)", flush=True)
         open(os.path.join(work, ".captured"), "w").close()
     return work, repo, env
+
+
+def bench_gen():
+    """Only generate (and cache) a corpus; no binary needed."""
+    work, _, _ = corpus(opt("--mb", 100, float), opt("--sessions", None), opt("--files", 5000), captured=False, init=False)
+    size, nfiles = transcript_bytes(work)
+    print(f"{work}: {size / 1e6:.1f} MB in {nfiles} transcript files")
 
 
 def transcript_bytes(work):
@@ -364,7 +374,7 @@ def bench_rss():
     report("git commit with the post-commit hook", f"peak RSS {rss:.1f} MiB (largest process; {fmt_ms(ms)})", "recorded")
 
 
-BENCHES = {"hook": bench_hook, "capture": bench_capture, "recapture": bench_recapture, "sessions": bench_sessions,
+BENCHES = {"gen": bench_gen, "hook": bench_hook, "capture": bench_capture, "recapture": bench_recapture, "sessions": bench_sessions,
            "handoff": bench_handoff, "log": bench_log, "blame": bench_blame, "note-size": bench_note_size, "rss": bench_rss}
 
 
@@ -372,7 +382,7 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in BENCHES:
         print(__doc__, file=sys.stderr)
         sys.exit(1)
-    if not os.path.exists(os.path.join(BIN, "git-drift")):
+    if sys.argv[1] != "gen" and not os.path.exists(os.path.join(BIN, "git-drift")):
         sys.exit(f"no git-drift in {BIN}: run `cargo build --release` first (or pass --bin DIR)")
     os.makedirs(CACHE, exist_ok=True)
     print(f"== {sys.argv[1]} {' '.join(ARGS)}  (binaries: {BIN}; {time.strftime('%Y-%m-%d %H:%M')}, "
