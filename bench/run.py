@@ -41,6 +41,8 @@ def flag(name):
 BIN = os.path.abspath(opt("--bin", os.environ.get("BIN") or os.path.join(HERE, "..", "target", "release"), str))
 RUNS = opt("--runs", 7)
 TIMEOUT = opt("--timeout", 300)
+# How drift blame is run: `git drift blame`, or e.g. DRIFT_BLAME=git-drift-blame.
+BLAME = os.environ.get("DRIFT_BLAME", "git drift blame").split()
 CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "git-drift", "bench")
 
 
@@ -300,7 +302,7 @@ def blame_files(repo, env, files, label):
         g, d = [], []
         for _ in range(opt("--runs", 5)):
             g.append(timed(["git", "blame", "--porcelain", "--", f], repo, env))
-            d.append(timed(["git", "drift", "blame", "--json", "--", f], repo, env))
+            d.append(timed([*BLAME, "--json", "--", f], repo, env))
         mg, md = med(g), med(d)
         tot_g += mg
         tot_d += md
@@ -382,7 +384,7 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in BENCHES:
         print(__doc__, file=sys.stderr)
         sys.exit(1)
-    if sys.argv[1] != "gen" and not os.path.exists(os.path.join(BIN, "git-drift")):
+    if sys.argv[1] != "gen" and not os.path.exists(os.path.join(BIN, BLAME[0] if sys.argv[1] == "blame" else "git-drift")):
         sys.exit(f"no git-drift in {BIN}: run `cargo build --release` first (or pass --bin DIR)")
     os.makedirs(CACHE, exist_ok=True)
     print(f"== {sys.argv[1]} {' '.join(ARGS)}  (binaries: {BIN}; {time.strftime('%Y-%m-%d %H:%M')}, "
