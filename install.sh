@@ -2,7 +2,9 @@
 # Build git drift in release mode and install its binaries where git finds them.
 #
 #   ./install.sh               build, install to $PREFIX/bin (default ~/.local/bin), and run
-#                              `git drift init` when run inside a git repository
+#                              `git drift init` when run inside another git repository
+#                              (never in the git drift source itself)
+#   ./install.sh --init        also run `git drift init` in the current repository, whichever
 #   ./install.sh --no-init     install only
 #   ./install.sh --uninstall   remove the installed binaries
 #
@@ -20,9 +22,10 @@ action=install
 for arg in "$@"; do
   case "$arg" in
     --no-init) init=0 ;;
+    --init) init=2 ;;
     --uninstall) action=uninstall ;;
     -h|--help)
-      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
       exit 0 ;;
     *) echo "install.sh: unknown option '$arg' (try --help)" >&2; exit 1 ;;
   esac
@@ -49,8 +52,9 @@ case "$profile" in
   dev) flags=(); out="$src/target/debug" ;;
   *) echo "install.sh: DRIFT_BUILD_PROFILE must be release or dev" >&2; exit 1 ;;
 esac
-echo "building git drift ($profile)…"
-(cd "$src" && cargo build "${flags[@]}" --locked --bins --quiet)
+echo "building git drift ($profile) with cargo; a first build compiles about 200 crates and"
+echo "takes a few minutes (2-4 on a laptop), later builds only the crate itself…"
+(cd "$src" && cargo build "${flags[@]}" --locked --bins)
 
 mkdir -p "$BIN_DIR"
 for b in "${BINS[@]}"; do
@@ -67,6 +71,13 @@ case ":$PATH:" in
   *) echo "warning: $BIN_DIR is not on your PATH; add it, e.g.: export PATH=\"$BIN_DIR:\$PATH\"" >&2 ;;
 esac
 
-if [ "$init" = 1 ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  PATH="$BIN_DIR:$PATH" git drift init
+# The quick start runs this from the git drift clone: setting that clone up would leave
+# .prompts/, hooks and a notes refspec in it. Only another repository, or --init, gets init.
+if [ "$init" != 0 ] && top="$(git rev-parse --show-toplevel 2>/dev/null)"; then
+  if [ "$init" = 2 ] || [ "$(cd "$top" && pwd -P)" != "$(cd "$src" && pwd -P)" ]; then
+    PATH="$BIN_DIR:$PATH" git drift init
+  else
+    echo "not running 'git drift init' in the git drift source; run it in your projects"
+    echo "(or ./install.sh --init to set this clone up too)"
+  fi
 fi

@@ -50,7 +50,8 @@ pub struct Stats {
     pub bytes_read: u64,
     /// Sessions of this worktree that received new events.
     pub sessions: u64,
-    /// Newly stored events, and of those the edits, rejections and prompts.
+    /// Newly stored events, and of those the edit calls (one per tool call however many
+    /// hunks it has, as `sessions` counts), rejections and prompts.
     pub events: u64,
     pub edits: u64,
     pub rejections: u64,
@@ -71,6 +72,13 @@ struct DriverState {
     reader: String,
     /// Latest known cwd of each session seen in this file.
     cwds: BTreeMap<String, String>,
+}
+
+/// What this capture stored into: sessions, and edit calls (to count each call once).
+#[derive(Default)]
+struct Touched {
+    sessions: HashSet<String>,
+    edit_calls: HashSet<String>,
 }
 
 /// A source file that changed since the last capture.
@@ -149,7 +157,7 @@ pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stat
     }
     let redactor = (opts.redactor)()?;
     let mut progress = opts.progress;
-    let mut touched = HashSet::new();
+    let mut touched = Touched::default();
     let mut done = 0;
     for t in todo {
         stats.files_read += 1;
@@ -168,7 +176,7 @@ pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stat
             p(done, total);
         }
     }
-    stats.sessions = touched.len() as u64;
+    stats.sessions = touched.sessions.len() as u64;
     Ok(stats)
 }
 
@@ -189,7 +197,7 @@ fn capture_file(
     ctx: &FileCtx<'_>,
     prev: Option<SourceRow>,
     stats: &mut Stats,
-    touched: &mut HashSet<String>,
+    touched: &mut Touched,
 ) -> Result<u64> {
     let reader_of = agents::reader(ctx.agent);
     let mut file = File::open(ctx.path).map_err(|e| Error::io(ctx.path, e))?;
@@ -305,7 +313,7 @@ struct Sink<'c, 's> {
     state: DriverState,
     skipped: u64,
     stats: &'s mut Stats,
-    touched: &'s mut HashSet<String>,
+    touched: &'s mut Touched,
     spans: HashMap<String, (Millis, Millis)>,
 }
 
@@ -380,7 +388,7 @@ fn store_event(
     ctx: &FileCtx<'_>,
     mut event: Event,
     stats: &mut Stats,
-    touched: &mut HashSet<String>,
+    touched: &mut Touched,
     spans: &mut HashMap<String, (Millis, Millis)>,
 ) -> Result<()> {
     // Output of commands that succeeded is never read back (handoffs want the error tails of
@@ -401,8 +409,18 @@ fn store_event(
     };
     if batch.insert_event(&event, rel.as_deref())? {
         stats.events += 1;
-        match event.kind {
-            EventKind::Edit(_) => stats.edits += 1,
+        match &event.kind {
+            // One unit everywhere: an edit is a tool call, however many hunks or files it
+            // touched (as `sessions` counts them).
+            EventKind::Edit(e) => {
+                let call = e.call_id.as_deref().unwrap_or(&event.id);
+                if touched
+                    .edit_calls
+                    .insert(format!("{}\0{call}", event.session_id))
+                {
+                    stats.edits += 1;
+                }
+            }
             EventKind::Rejection { .. } => stats.rejections += 1,
             EventKind::Prompt { .. } => stats.prompts += 1,
             _ => {}
@@ -412,7 +430,7 @@ fn store_event(
             span.0 = span.0.min(at);
             span.1 = span.1.max(at);
         }
-        touched.insert(event.session_id);
+        touched.sessions.insert(event.session_id);
     }
     Ok(())
 }
@@ -451,6 +469,12 @@ fn redact_event(kind: &mut EventKind, redactor: &Redactor) {
             }
             if let Some(e) = explanation {
                 fix(e)
+            }
+        }
+        EventKind::PlanVerdict { plan, reason, .. } => {
+            fix(plan);
+            if let Some(r) = reason {
+                fix(r)
             }
         }
         EventKind::Usage { .. } => {}

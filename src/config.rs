@@ -252,7 +252,7 @@ impl Env {
     }
 
     /// An agent's home when no file sets it: its environment variable, else `~/.<name>`.
-    fn default_agent_home(&self, agent: Agent) -> Option<PathBuf> {
+    pub fn default_agent_home(&self, agent: Agent) -> Option<PathBuf> {
         let (var, dir) = match agent {
             Agent::ClaudeCode => (&self.claude_config_dir, ".claude"),
             Agent::Codex => (&self.codex_home, ".codex"),

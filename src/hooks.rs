@@ -199,7 +199,7 @@ fn is_shell(text: &str) -> bool {
 
 /// Why we must not edit hooks in `dir`: it is inside the worktree and tracked by the project
 /// (husky's `.husky/`, lefthook), so an edit would show up in everyone's diff.
-fn tracked_dir(repo: &Repo, dir: &Path) -> Result<Option<String>> {
+pub fn tracked_dir(repo: &Repo, dir: &Path) -> Result<Option<String>> {
     let Ok(rel) = dir.strip_prefix(&repo.root) else {
         return Ok(None);
     };

@@ -7,11 +7,14 @@ use crate::error::{Error, Result, out_err};
 use crate::hooks;
 use crate::util::git::{self, Repo};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// What `.prompts/.gitignore` holds: the database and its WAL files stay local.
-pub const GITIGNORE: &str =
-    "# git drift: the local event store stays on this machine\nevents.db*\n";
+/// What `.prompts/.gitignore` holds: the database and its WAL files stay local, and so do
+/// handoff briefs (they quote prompts and code; commit one deliberately with `git add -f`).
+pub const GITIGNORE: &str = "# git drift: the local event store and handoff briefs stay on this machine\nevents.db*\nhandoffs/\n";
+
+/// Lines of [`GITIGNORE`] an older `.prompts/.gitignore` may lack.
+const GITIGNORE_LINES: [&str; 2] = ["events.db*", "handoffs/"];
 
 /// The fetch refspec that brings a remote's notes into a tracking ref, never onto the local
 /// `refs/notes/drift` (a forced fetch onto it would destroy unpushed local notes).
@@ -29,9 +32,15 @@ pub fn init(repo: &Repo, out: &mut dyn Write) -> Result<()> {
         repo,
         out,
     )?;
-    write_once(&prompts.join(".gitignore"), GITIGNORE, repo, out)?;
+    let ignore = prompts.join(".gitignore");
+    write_once(&ignore, GITIGNORE, repo, out)?;
+    complete_gitignore(&ignore, out)?;
+    let mut manual = Vec::new();
     for change in hooks::install(repo)? {
-        report(out, &change.to_string())?;
+        match change {
+            hooks::HookChange::Manual { path, why } => manual.push((path, why)),
+            change => report(out, &change.to_string())?,
+        }
     }
     for remote in git::remotes(repo)? {
         if git::ensure_fetch_refspec(repo, &remote, &notes_refspec(&remote))? {
@@ -41,8 +50,75 @@ pub fn init(repo: &Repo, out: &mut dyn Write) -> Result<()> {
             )?;
         }
     }
-    writeln!(out, "git drift is set up in {}", repo.root.display()).map_err(out_err)?;
+    if manual.is_empty() {
+        writeln!(out, "git drift is set up in {}", repo.root.display()).map_err(out_err)?;
+    } else {
+        print_manual_hooks(repo, &manual, out)?;
+    }
     Ok(())
+}
+
+/// Add the lines an older `.prompts/.gitignore` lacks (briefs were not ignored at first).
+fn complete_gitignore(path: &Path, out: &mut dyn Write) -> Result<()> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let missing: Vec<&str> = GITIGNORE_LINES
+        .into_iter()
+        .filter(|want| !text.lines().any(|l| l.trim() == *want))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut new = text.clone();
+    if !new.is_empty() && !new.ends_with('\n') {
+        new.push('\n');
+    }
+    for m in &missing {
+        new.push_str(m);
+        new.push('\n');
+    }
+    std::fs::write(path, new).map_err(|e| Error::io(path, e))?;
+    report(
+        out,
+        &format!("added {} to .prompts/.gitignore", missing.join(" ")),
+    )
+}
+
+/// Hooks we must not edit (a tracked hooks directory such as `.husky/`): say plainly that they
+/// are not installed, and print the exact lines to add — guarded, so that teammates without
+/// git drift see no error.
+fn print_manual_hooks(
+    repo: &Repo,
+    manual: &[(PathBuf, String)],
+    out: &mut dyn Write,
+) -> Result<()> {
+    let why = manual.first().map(|(_, w)| w.as_str()).unwrap_or_default();
+    writeln!(
+        out,
+        "git drift hooks are NOT installed: {why}, so git drift does not edit it.\n\
+         Add these lines to each hook file (they do nothing where git drift is not installed):"
+    )
+    .map_err(out_err)?;
+    for (path, _) in manual {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let block = hooks::SHIMS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, b)| *b);
+        let shown = path.strip_prefix(&repo.root).unwrap_or(path);
+        writeln!(out, "\n{}:", shown.display()).map_err(out_err)?;
+        for line in block.lines() {
+            writeln!(out, "    {line}").map_err(out_err)?;
+        }
+    }
+    writeln!(
+        out,
+        "\ngit drift is set up in {} except for its hooks (above)",
+        repo.root.display()
+    )
+    .map_err(out_err)
 }
 
 /// Undo what `init` did to git (hooks, refspecs). `.prompts/` is left alone: it holds data.

@@ -6,7 +6,7 @@
 //! - [`cli`]: the top-level `Cli`, the `Command` enum and the one dispatch `match`.
 //! - [`commands`]: one file per command (clap `Args` + `run(ctx, args, out)`), and [`commands::Ctx`].
 //! - queries and actions: [`report`] (log, show), [`sessions`], [`blame`], [`handoff`], [`sync`],
-//!   [`init`], [`hooks`] (installing the shims).
+//!   [`init`], [`hooks`] (installing the shims), [`status`] (status, agents).
 //! - [`attribution`]: diff a commit, attribute its lines, bind it (write its note), rewrite.
 //! - [`notes`]: the note format, reading, writing and merging `refs/notes/drift`.
 //! - [`capture`] into the [`store`] (`.prompts/events.db`) after [`redact`]ion; [`config`]; [`llm`].
@@ -33,6 +33,7 @@ pub mod notes;
 pub mod redact;
 pub mod report;
 pub mod sessions;
+pub mod status;
 pub mod store;
 pub mod sync;
 pub mod ui;

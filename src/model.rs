@@ -199,6 +199,21 @@ pub enum EventKind {
         items: Vec<PlanItem>,
         explanation: Option<String>,
     },
+    /// The user's answer to a plan the agent presented for approval (Claude Code's
+    /// `ExitPlanMode`; the plan itself was also emitted as a [`EventKind::Plan`] with the text
+    /// in `explanation` when the agent proposed it). `accepted: true` is a decision the agent
+    /// then implements. `accepted: false` is a rejected approach: `reason` is what the user
+    /// typed when declining (None when they typed nothing), and the reader *also* emits a
+    /// [`EventKind::Rejection`] with the same `call_id`, so rejection counts include it;
+    /// a consumer listing rejections should render that one from this event (it has the plan
+    /// text) and skip the bare rejection whose `call_id` matches.
+    PlanVerdict {
+        call_id: Option<String>,
+        /// The plan text as the agent presented it (Markdown).
+        plan: String,
+        accepted: bool,
+        reason: Option<String>,
+    },
     /// Token usage of one API message (deduplicated by `message_id` in the store).
     Usage {
         message_id: String,
@@ -222,6 +237,7 @@ impl EventKind {
             EventKind::Outcome { .. } => "outcome",
             EventKind::Rejection { .. } => "rejection",
             EventKind::Plan { .. } => "plan",
+            EventKind::PlanVerdict { .. } => "plan_verdict",
             EventKind::Usage { .. } => "usage",
         }
     }
@@ -230,9 +246,9 @@ impl EventKind {
     pub fn call_id(&self) -> Option<&str> {
         match self {
             EventKind::Edit(e) => e.call_id.as_deref(),
-            EventKind::Command { call_id, .. } | EventKind::Rejection { call_id, .. } => {
-                call_id.as_deref()
-            }
+            EventKind::Command { call_id, .. }
+            | EventKind::Rejection { call_id, .. }
+            | EventKind::PlanVerdict { call_id, .. } => call_id.as_deref(),
             EventKind::Outcome { call_id, .. } => Some(call_id),
             _ => None,
         }

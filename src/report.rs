@@ -7,7 +7,7 @@ use crate::notes::{self, Note, SessionRecord, Who};
 use crate::ui::{Paint, excerpt, plural};
 use crate::util::git::Repo;
 use crate::util::git::parse_oid;
-use crate::util::text::short_id;
+use crate::util::text::ShortIds;
 use crate::util::timefmt;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -92,7 +92,7 @@ pub fn commits(
     let mut args = vec!["log", "--format=%H%x00%s"];
     args.extend(max.as_deref());
     args.extend([range, "--"]);
-    let out = repo.git(&args)?;
+    let out = repo.git_user(&args)?;
     Ok(out
         .lines()
         .filter_map(|l| l.split_once('\0'))
@@ -216,6 +216,7 @@ pub fn print_show(
     repo: &Repo,
     rev: &str,
     json_out: bool,
+    ids: &dyn Fn(&mut dyn Iterator<Item = &str>) -> Result<ShortIds>,
     paint: Paint,
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -247,6 +248,7 @@ pub fn print_show(
         )
         .map_err(out_err);
     };
+    let ids = ids(&mut note.sessions.values().map(|s| s.id.as_str()))?;
     let by = note.lines_by();
     writeln!(
         out,
@@ -261,7 +263,7 @@ pub fn print_show(
             out,
             "{} {} [{}] {}  {}",
             paint.bold("session"),
-            paint.yellow(short_id(&s.id)),
+            paint.yellow(ids.get(&s.id)),
             paint.cyan(&s.agent),
             s.model.as_deref().unwrap_or("unknown model"),
             span

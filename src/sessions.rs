@@ -6,7 +6,7 @@ use crate::error::out_err;
 use crate::model::{Edit, EditOp, Event, EventKind, Session};
 use crate::store::{SessionSummary, Store};
 use crate::ui::{Paint, excerpt};
-use crate::util::text::short_id;
+use crate::util::text::ShortIds;
 use crate::util::timefmt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -36,6 +36,7 @@ pub fn session_json(s: &SessionSummary) -> Value {
 pub fn print_sessions(
     list: &[SessionSummary],
     json: bool,
+    ids: &ShortIds,
     paint: Paint,
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -56,7 +57,7 @@ pub fn print_sessions(
         .map(|s| {
             let i = &s.session.info;
             [
-                short_id(&i.id).to_string(),
+                ids.get(&i.id).to_string(),
                 s.session.agent.to_string(),
                 i.model.clone().unwrap_or_else(|| "-".into()),
                 i.started.map_or("-".into(), timefmt::local),
@@ -307,6 +308,14 @@ fn event_line(
                 .unwrap_or_default()
         )),
         EventKind::Rejection { .. } => return None,
+        EventKind::PlanVerdict { accepted: true, .. } => "plan       accepted".to_string(),
+        EventKind::PlanVerdict { reason, .. } => paint.red(&format!(
+            "plan       REJECTED{}",
+            reason
+                .as_deref()
+                .map(|r| format!(": \"{}\"", excerpt(r, 80)))
+                .unwrap_or_default()
+        )),
         EventKind::Plan { items, explanation } => {
             let done = items.iter().filter(|p| p.status == "completed").count();
             let what = if items.is_empty() {

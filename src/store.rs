@@ -13,8 +13,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The schema version this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema version this build reads and writes. 2: `events_by_session_kind`, the index the
+/// per-session counts of `git drift sessions` need (version 1 stores are migrated on open).
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Migrations from each older version to the next, applied in order on open.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    "CREATE INDEX IF NOT EXISTS events_by_session_kind ON events(session_id, kind);",
+)];
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (
@@ -53,6 +60,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, ts, ord);
 CREATE INDEX IF NOT EXISTS events_by_kind_path ON events(kind, path);
+CREATE INDEX IF NOT EXISTS events_by_session_kind ON events(session_id, kind);
 CREATE TABLE IF NOT EXISTS bound (
     event_id TEXT PRIMARY KEY,
     commit_id TEXT NOT NULL
@@ -86,6 +94,15 @@ pub struct SessionSummary {
     pub rejected: u64,
     pub commands: u64,
     pub first_prompt: Option<String>,
+}
+
+/// A session's summed token usage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UsageTotals {
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_write: u64,
 }
 
 /// An open store.
@@ -125,6 +142,9 @@ impl Store {
         self.conn
             .busy_timeout(Duration::from_secs(5))
             .map_err(|e| self.err(e))?;
+        // Read what the file is before writing anything to it (even the WAL pragma changes
+        // the file): a database of another tool is refused untouched.
+        let version = self.schema_version()?;
         self.conn
             // Checkpoint (and fsync) every ~16 MiB of WAL instead of SQLite's 4 MiB default:
             // a first capture writes tens of MB, and each checkpoint's fsync is costly.
@@ -133,6 +153,42 @@ impl Store {
                  PRAGMA wal_autocheckpoint=4000; PRAGMA cache_size=-16000;",
             )
             .map_err(|e| self.err(e))?;
+        match version {
+            None => {
+                self.conn
+                    .execute_batch(&format!(
+                        "BEGIN IMMEDIATE; {SCHEMA} INSERT OR REPLACE INTO meta(key, value) \
+                         VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
+                    ))
+                    .map_err(|e| self.err(e))?;
+            }
+            Some(SCHEMA_VERSION) => {}
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(Error::user(format!(
+                    "{}: written by a newer git drift (schema {v}, this build reads {SCHEMA_VERSION}); upgrade git drift",
+                    self.path.display()
+                )));
+            }
+            Some(v) => self.migrate(v)?,
+        }
+        Ok(())
+    }
+
+    /// The stored schema version: None for an empty (new) file. A file that holds tables but
+    /// no git drift schema version is another tool's database (drift_ai uses the same path)
+    /// and an error.
+    fn schema_version(&self) -> Result<Option<i64>> {
+        let tables: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        if tables == 0 {
+            return Ok(None);
+        }
         let version: Option<String> = self
             .conn
             .query_row(
@@ -142,37 +198,45 @@ impl Store {
             )
             .optional()
             .or_else(|e| match e {
-                // A brand-new file has no meta table yet.
-                rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {
+                rusqlite::Error::SqliteFailure(_, Some(ref m))
+                    if m.contains("no such table") || m.contains("no such column") =>
+                {
                     Ok(None)
                 }
                 e => Err(e),
             })
             .map_err(|e| self.err(e))?;
         match version.as_deref().map(str::parse::<i64>) {
-            None => {
-                self.conn
-                    .execute_batch(&format!(
-                        "BEGIN IMMEDIATE; {SCHEMA} INSERT OR REPLACE INTO meta(key, value) \
-                         VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
-                    ))
-                    .map_err(|e| self.err(e))?;
-            }
-            Some(Ok(SCHEMA_VERSION)) => {}
-            Some(Ok(v)) if v > SCHEMA_VERSION => {
-                return Err(Error::user(format!(
-                    "{}: written by a newer git drift (schema {v}, this build reads {SCHEMA_VERSION}); upgrade git drift",
-                    self.path.display()
-                )));
-            }
-            Some(_) => {
-                return Err(Error::user(format!(
-                    "{}: unknown schema version; move the file away and run `git drift capture` to rebuild it",
-                    self.path.display()
-                )));
+            Some(Ok(v)) => Ok(Some(v)),
+            Some(Err(_)) => Err(Error::user(format!(
+                "{}: unknown schema version; move the file away and run `git drift capture` to rebuild it",
+                self.path.display()
+            ))),
+            None => Err(Error::user(format!(
+                "{}: this is not a git drift store: it is a SQLite database of another tool \
+                 (drift_ai, for one, uses the same path), left untouched",
+                self.path.display()
+            ))
+            .with_hint(format!(
+                "move it aside (e.g. `mv {0} {0}.other`) and run `git drift capture`; git drift \
+                 rebuilds its store from the transcripts on disk",
+                self.path.display()
+            ))),
+        }
+    }
+
+    /// Bring a store of an older schema version up to date, in one transaction.
+    fn migrate(&self, from: i64) -> Result<()> {
+        let mut sql = String::from("BEGIN IMMEDIATE; ");
+        for (v, step) in MIGRATIONS {
+            if *v >= from {
+                sql.push_str(step);
             }
         }
-        Ok(())
+        sql.push_str(&format!(
+            " UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'; COMMIT;"
+        ));
+        self.conn.execute_batch(&sql).map_err(|e| self.err(e))
     }
 
     /// Every source file capture has seen, by path.
@@ -334,13 +398,67 @@ impl Store {
     /// Every edit event touching a repository-relative path (or all when `path` is None), with
     /// a timestamp at or before `until`, oldest first.
     pub fn edits(&self, path: Option<&str>, until: Option<Millis>) -> Result<Vec<Event>> {
-        self.query_events(
-            "SELECT id, session_id, ts, ord, data FROM events
-             WHERE kind = 'edit' AND path IS NOT NULL AND (?1 IS NULL OR path = ?1)
-               AND (?2 IS NULL OR ts IS NULL OR ts <= ?2)
-             ORDER BY ts, ord",
-            params![path, until],
-        )
+        // Two statements, not `(?1 IS NULL OR path = ?1)`: with that, SQLite cannot use the
+        // (kind, path) index for the one-path case and walks every edit row of the index
+        // for each committed file (46.8 ms instead of 0.4 ms at 300 MB of history).
+        match path {
+            Some(path) => self.query_events(
+                "SELECT id, session_id, ts, ord, data FROM events
+                 WHERE kind = 'edit' AND path = ?1
+                   AND (?2 IS NULL OR ts IS NULL OR ts <= ?2)
+                 ORDER BY ts, ord",
+                params![path, until],
+            ),
+            None => self.query_events(
+                "SELECT id, session_id, ts, ord, data FROM events
+                 WHERE kind = 'edit' AND path IS NOT NULL
+                   AND (?1 IS NULL OR ts IS NULL OR ts <= ?1)
+                 ORDER BY ts, ord",
+                params![until],
+            ),
+        }
+    }
+
+    /// The edit events on one repository-relative path with a timestamp at or before `until`
+    /// (or none), oldest first, each with the commit it is bound to. A plain `path = ?1`, so
+    /// SQLite walks only this path's rows of `events_by_kind_path` (the per-commit bind query).
+    pub fn edits_on(&self, path: &str, until: Millis) -> Result<Vec<(Event, Option<String>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT e.id, e.session_id, e.ts, e.ord, e.data, b.commit_id FROM events e
+                 LEFT JOIN bound b ON b.event_id = e.id
+                 WHERE e.kind = 'edit' AND e.path = ?1 AND (e.ts IS NULL OR e.ts <= ?2)
+                 ORDER BY e.ts, e.ord",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![path, until], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, session_id, at, ord, data, bound) = row.map_err(|e| self.err(e))?;
+            if let Ok(kind) = serde_json::from_str(&data) {
+                let event = Event {
+                    id,
+                    session_id,
+                    at,
+                    ord,
+                    kind,
+                };
+                out.push((event, bound));
+            }
+        }
+        Ok(out)
     }
 
     /// Run an event query whose columns are `id, session_id, ts, ord, data`.
@@ -446,6 +564,33 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Total token usage of a session, cache reads and writes included (one row per API
+    /// message). Cache-read tokens dwarf fresh input in long sessions ("234 in" beside 17.2M
+    /// cache-read), so a display of input alone undercounts what was processed.
+    pub fn usage_totals(&self, session_id: &str) -> Result<UsageTotals> {
+        let events = self.query_events(
+            "SELECT id, session_id, ts, ord, data FROM events WHERE session_id = ?1 AND kind = 'usage'",
+            params![session_id],
+        )?;
+        let mut t = UsageTotals::default();
+        for e in &events {
+            if let EventKind::Usage {
+                input,
+                output,
+                cache_read,
+                cache_write,
+                ..
+            } = &e.kind
+            {
+                t.input += input;
+                t.output += output;
+                t.cache_read += cache_read;
+                t.cache_write += cache_write;
+            }
+        }
+        Ok(t)
+    }
+
     /// Total token usage of a session (deduplicated per API message).
     pub fn usage(&self, session_id: &str) -> Result<(u64, u64)> {
         let events = self.query_events(
@@ -518,9 +663,10 @@ impl Batch<'_> {
             .map_err(|e| self.err(e))
     }
 
-    /// Insert an event unless one with the same id exists. `path` is the repository-relative
-    /// path of an edit (None for other kinds or files outside the repository). Returns whether
-    /// a row was inserted.
+    /// Insert an event unless one with the same id exists (a usage or rejection with the same
+    /// id replaces the stored one's data). `path` is the repository-relative path of an edit
+    /// (None for other kinds or files outside the repository). Returns whether a row was
+    /// inserted.
     pub fn insert_event(&self, event: &Event, path: Option<&str>) -> Result<bool> {
         let data = serde_json::to_string(&event.kind)
             .map_err(|e| Error::other_from("cannot encode event", e))?;
@@ -543,6 +689,19 @@ impl Batch<'_> {
                 data
             ])
             .map_err(|e| self.err(e))?;
+        if n == 0
+            && matches!(
+                event.kind,
+                EventKind::Usage { .. } | EventKind::Rejection { .. }
+            )
+        {
+            // Readers emit these again, revised, under the same id: a streamed message's
+            // usage grows until its last line, a TUI decline gains the reason typed next.
+            self.tx
+                .prepare_cached("UPDATE events SET data = ?2 WHERE id = ?1 AND data <> ?2")
+                .and_then(|mut s| s.execute(params![event.id, data]))
+                .map_err(|e| self.err(e))?;
+        }
         Ok(n > 0)
     }
 
@@ -684,5 +843,108 @@ mod tests {
         drop(store);
         let err = Store::open(&path).err().unwrap().to_string();
         assert!(err.contains("newer git drift"), "{err}");
+    }
+
+    #[test]
+    fn another_tools_events_db_is_refused_untouched_with_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.db");
+        {
+            // drift_ai's layout: a `sessions` table without our columns, no meta.
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE sessions (session_id TEXT PRIMARY KEY, agent TEXT, started_at TEXT);
+                 INSERT INTO sessions VALUES ('x', 'claude', '2026-01-01');",
+            )
+            .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).err().expect("refused");
+        let text = format!("{err}");
+        assert!(text.contains("not a git drift store"), "{text}");
+        assert!(text.contains(&path.display().to_string()), "{text}");
+        match &err {
+            Error::Hinted { hint, .. } => assert!(hint.contains("move it aside"), "{hint}"),
+            other => panic!("no hint: {other:?}"),
+        }
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the file is unchanged"
+        );
+        let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(entries.len(), 1, "no -wal/-shm written beside it");
+    }
+
+    #[test]
+    fn schema_1_store_is_migrated_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.db");
+        {
+            let mut store = Store::open(&path).unwrap();
+            let b = store.batch().unwrap();
+            b.upsert_session(Agent::Codex, &info("s", 1)).unwrap();
+            b.insert_event(&prompt("s", "hello", 5), None).unwrap();
+            b.commit().unwrap();
+            store
+                .conn
+                .execute_batch(
+                    "DROP INDEX events_by_session_kind;
+                     UPDATE meta SET value = '1' WHERE key = 'schema_version';",
+                )
+                .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let version: String = store
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION.to_string());
+        let index: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_session_kind'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 1);
+        assert_eq!(store.sessions(None).unwrap()[0].prompts, 1);
+    }
+
+    #[test]
+    fn revised_usage_and_rejection_replace_their_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("e.db")).unwrap();
+        let usage = |output| Event {
+            id: "u1".into(),
+            session_id: "s".into(),
+            at: Some(1),
+            ord: 1,
+            kind: EventKind::Usage {
+                message_id: "m".into(),
+                model: None,
+                input: 1,
+                output,
+                cache_read: 0,
+                cache_write: 0,
+            },
+        };
+        let b = store.batch().unwrap();
+        b.upsert_session(Agent::ClaudeCode, &info("s", 1)).unwrap();
+        assert!(b.insert_event(&usage(10), None).unwrap());
+        assert!(
+            !b.insert_event(&usage(2413), None).unwrap(),
+            "not a new row"
+        );
+        b.commit().unwrap();
+        let events = store.events("s").unwrap();
+        assert_eq!(events, vec![usage(2413)]);
+        assert_eq!(store.usage("s").unwrap(), (1, 2413));
+        assert_eq!(store.usage_totals("s").unwrap().output, 2413);
     }
 }

@@ -7,7 +7,7 @@ use drift::notes::{Note, Who};
 /// One label per line of `path` as committed in `commit`, from that commit's own note:
 /// `ai:<session prefix>`, `mod:<session prefix>`, `human`, or `-` for lines the commit did
 /// not add (or no note).
-fn labels(env: &Env, commit: &str, path: &str) -> Vec<String> {
+pub(crate) fn labels(env: &Env, commit: &str, path: &str) -> Vec<String> {
     let text = env.git(&["show", &format!("{commit}:{path}")]);
     let note = note_of(env, commit);
     (1..=text.lines().count() as u32)
@@ -22,7 +22,7 @@ fn labels(env: &Env, commit: &str, path: &str) -> Vec<String> {
         .collect()
 }
 
-fn note_text(env: &Env, commit: &str) -> Option<String> {
+pub(crate) fn note_text(env: &Env, commit: &str) -> Option<String> {
     let out = env
         .cmd_in("git", &env.repo)
         .args(["notes", "--ref=drift", "show", commit])
@@ -33,7 +33,7 @@ fn note_text(env: &Env, commit: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn note_of(env: &Env, commit: &str) -> Option<Note> {
+pub(crate) fn note_of(env: &Env, commit: &str) -> Option<Note> {
     note_text(env, commit).map(|t| Note::parse(&t))
 }
 
@@ -555,4 +555,300 @@ fn commits_in_a_linked_worktree_are_bound() {
     let head = env.git_in(&wt, &["rev-parse", "HEAD"]).trim().to_string();
     assert_eq!(labels(&env, &head, "wt.py"), vec!["ai:bbbb"]);
     assert!(wt.join(".prompts/events.db").is_file());
+}
+
+/// Stage `staged` as the index version of `rel` while the worktree keeps its content, then
+/// commit only what is staged (what `git add -p` does); returns the commit id.
+pub(crate) fn commit_staged(env: &Env, rel: &str, staged: &str, msg: &str) -> String {
+    let full = env.read(rel);
+    env.write(rel, staged);
+    env.git(&["add", rel]);
+    env.write(rel, &full);
+    env.tick(60);
+    env.git(&["commit", "-q", "-m", msg]);
+    env.git(&["rev-parse", "HEAD"]).trim().to_string()
+}
+
+#[test]
+fn path_with_space_keeps_attribution() {
+    let env = setup();
+    let names = ["my file.py", "café.py", "quo\"te.py"];
+    let mut c = Claude::new(&env, CLAUDE_A, T0 + 200);
+    c.prompt("odd names");
+    for n in names {
+        c.write(n, "def odd_name():\n    return 'odd'\n");
+    }
+    env.tick(300);
+    let commit = env.commit("odd names");
+    let note = note_of(&env, &commit).unwrap();
+    for n in names {
+        assert!(note.files.contains_key(n), "{n}: {:?}", note.files.keys());
+        assert_eq!(labels(&env, &commit, n), vec!["ai:aaaa"; 2], "{n}");
+    }
+}
+
+#[test]
+fn no_final_newline_does_not_shift_lines() {
+    let env = setup();
+    env.write("f", "a\nb");
+    env.commit("1");
+    env.write("f", "a\nb\nc\n");
+    let commit = env.commit("2");
+    let text = note_text(&env, &commit).unwrap();
+    assert!(text.contains("file f 2-3 human"), "{text}");
+    assert_eq!(labels(&env, &commit, "f"), vec!["-", "human", "human"]);
+}
+
+#[test]
+fn failed_edit_is_not_evidence() {
+    let env = setup();
+    env.write("a.py", "x = 1\n");
+    env.commit("a");
+    Claude::new(&env, CLAUDE_A, T0 + 200)
+        .prompt("change x")
+        .failed_edit("a.py", "x = 2\n", "x = compute_the_value()\n");
+    Codex::new(&env, CODEX_C, T0 + 230)
+        .prompt("add y")
+        .failed_patch("*** Begin Patch\n*** Update File: a.py\n@@\n-x = 9\n+y = derive_the_other()\n*** End Patch\n");
+    // The human writes what both agents tried and failed to write.
+    env.write("a.py", "x = compute_the_value()\ny = derive_the_other()\n");
+    env.tick(300);
+    let commit = env.commit("x");
+    assert_eq!(labels(&env, &commit, "a.py"), vec!["human", "human"]);
+    let note = note_of(&env, &commit).unwrap();
+    assert!(note.sessions.is_empty(), "{:?}", note.sessions);
+}
+
+#[test]
+fn unlanded_edits_wait_for_the_commit_that_has_them() {
+    // Partial staging: the second edit's line is not in the first commit, so that edit is
+    // not bound to it and the second commit (which has the line) labels it ai.
+    let env = setup();
+    env.write("app.py", "def a():\n    pass\n\ndef b():\n    pass\n");
+    env.commit("skeleton");
+    let mut c = Claude::new(&env, CLAUDE_A, T0 + 200);
+    c.prompt("implement")
+        .edit(
+            "app.py",
+            "def a():\n    pass\n",
+            "def a():\n    return compute_alpha()\n",
+        )
+        .edit(
+            "app.py",
+            "def b():\n    pass\n",
+            "def b():\n    return compute_beta()\n",
+        );
+    env.tick(300);
+    let staged = env.read("app.py").replace("return compute_beta()", "pass");
+    let first = commit_staged(&env, "app.py", &staged, "a only");
+    assert_eq!(
+        labels(&env, &first, "app.py"),
+        vec!["-", "ai:aaaa", "-", "-", "-"]
+    );
+    let second = env.commit("b");
+    assert_eq!(
+        labels(&env, &second, "app.py"),
+        vec!["-", "-", "-", "-", "ai:aaaa"]
+    );
+    // An amend that only rewrites the message while an agent edit is unstaged.
+    c.now = (env.clock.get() + 10) * 1000;
+    c.edit(
+        "app.py",
+        "    return compute_alpha()\n",
+        "    return compute_alpha(retries=3)\n",
+    );
+    env.tick(60);
+    env.git(&["commit", "-q", "--amend", "-m", "b, reworded"]);
+    let third = env.commit("retries");
+    assert_eq!(
+        labels(&env, &third, "app.py"),
+        vec!["-", "ai:aaaa", "-", "-", "-"]
+    );
+}
+
+#[test]
+fn history_before_install_is_not_evidence() {
+    // The agent's edit was committed a month before `git drift init`; the first commit
+    // after init, where a human writes the same text again, is human.
+    let env = Env::new();
+    env.write("cfg.py", "RETRIES = 5\n");
+    env.commit("base");
+    Claude::new(&env, CLAUDE_A, T0 + 100)
+        .prompt("fewer retries")
+        .edit("cfg.py", "RETRIES = 5\n", "RETRIES = 3\n");
+    env.tick(200);
+    env.commit("agent change");
+    env.tick(30 * 86_400);
+    env.write("cfg.py", "RETRIES = 5\n");
+    env.commit("back to 5");
+    env.drift_ok(&["init"]);
+    env.write("cfg.py", "RETRIES = 3\n");
+    let commit = env.commit("human: 3 again");
+    assert_eq!(labels(&env, &commit, "cfg.py"), vec!["human"]);
+    // Backfill binds the history: the old commit gets the edit, the new one stays human.
+    env.drift_ok(&["backfill"]);
+    let log = env.git(&["log", "--format=%H %s"]);
+    let agent = log.lines().find(|l| l.ends_with("agent change")).unwrap();
+    assert_eq!(labels(&env, &agent[..40], "cfg.py"), vec!["ai:aaaa"]);
+    assert_eq!(labels(&env, &commit, "cfg.py"), vec!["human"]);
+}
+
+#[test]
+fn common_lines_are_not_ai_without_a_position() {
+    let env = setup();
+    env.write(
+        "util.py",
+        "import sys\n\ndef load(path):\n    return open(path).read()\n",
+    );
+    env.commit("base");
+    Claude::new(&env, CLAUDE_A, T0 + 200).prompt("guard load").edit(
+        "util.py",
+        "def load(path):\n    return open(path).read()\n",
+        "def load(path):\n    import os\n    if not os.path.exists(path):\n        return None\n    return open(path).read()\n",
+    );
+    let human = "\ndef save(path, data):\n    import os\n    if not os.path.exists(path):\n        return None\n    open(path, 'w').write(data)\n";
+    env.write("util.py", &format!("{}{human}", env.read("util.py")));
+    env.write(
+        "other.py",
+        "import os\nif not os.path.exists(path):\n    return None\n",
+    );
+    env.tick(300);
+    let commit = env.commit("guards");
+    let mut want = vec!["-", "-", "-", "ai:aaaa", "ai:aaaa", "ai:aaaa", "-"];
+    want.extend(["human"; 6]);
+    assert_eq!(labels(&env, &commit, "util.py"), want);
+    assert_eq!(labels(&env, &commit, "other.py"), vec!["human"; 3]);
+}
+
+#[test]
+fn write_over_human_lines_and_sub_line_edits_are_placed() {
+    let env = setup();
+    env.write(
+        "conf.py",
+        "import os\nRETRIES = 3\n\ndef connect(host):\n    return open_conn(host, timeout=5)\n",
+    );
+    env.commit("base");
+    let mut c = Claude::new(&env, CLAUDE_A, T0 + 200);
+    // A Write that reproduces the lines already there and adds one.
+    c.prompt("add a backoff").write(
+        "conf.py",
+        "import os\nRETRIES = 3\nBACKOFF_SECONDS = 2\n\ndef connect(host):\n    return open_conn(host, timeout=5)\n",
+    );
+    // A sub-line edit.
+    c.edit("conf.py", "timeout=5", "timeout=30");
+    env.tick(300);
+    let commit = env.commit("backoff");
+    assert_eq!(
+        labels(&env, &commit, "conf.py"),
+        vec!["-", "-", "ai:aaaa", "-", "-", "ai:aaaa"]
+    );
+    // Context an edit repeats is not the agent's, and blank lines keep their own author.
+    c.now = (env.clock.get() + 10) * 1000;
+    c.edit(
+        "conf.py",
+        "def connect(host):\n",
+        "def connect(host):\n    \"\"\"Open a connection.\"\"\"\n\n",
+    );
+    let text = env
+        .read("conf.py")
+        .replace("def connect(host):", "def connect(host, port=80):")
+        .replace("BACKOFF_SECONDS = 2\n", "BACKOFF_SECONDS = 2\n\n");
+    env.write("conf.py", &text);
+    env.tick(120);
+    let commit = env.commit("docstring");
+    assert_eq!(
+        labels(&env, &commit, "conf.py"),
+        // git counts the second of the two blank lines as the new one.
+        vec![
+            "-", "-", "-", "-", "human", "human", "ai:aaaa", "ai:aaaa", "-"
+        ]
+    );
+}
+
+#[test]
+fn superseded_agent_text_never_feeds_modified() {
+    let env = setup();
+    env.write("settings.json", "{\n}\n");
+    env.commit("base");
+    Claude::new(&env, CLAUDE_A, T0 + 200)
+        .prompt("settings")
+        .edit("settings.json", "{\n", "{\n    \"timeout\": 30,\n")
+        .edit(
+            "settings.json",
+            "    \"timeout\": 30,\n",
+            "    \"log_level\": \"info\",\n",
+        );
+    env.write(
+        "settings.json",
+        &env.read("settings.json").replace(
+            "    \"log_level\": \"info\",\n",
+            "    \"connect_timeout\": 30,\n",
+        ),
+    );
+    env.tick(300);
+    let commit = env.commit("settings");
+    assert_eq!(
+        labels(&env, &commit, "settings.json"),
+        vec!["-", "human", "-"]
+    );
+}
+
+#[test]
+fn empty_commits_bind_and_backfill_goes_on() {
+    let env = Env::new();
+    env.tick(60);
+    env.git(&["commit", "-q", "--allow-empty", "-m", "empty root"]);
+    env.write("a.txt", "alpha line\n");
+    env.commit("a");
+    env.tick(60);
+    env.git(&["commit", "-q", "--allow-empty", "-m", "empty"]);
+    env.write("b.txt", "beta line\n");
+    let b = env.commit("b");
+    let out = env.drift_ok(&["backfill"]);
+    assert_eq!(
+        out.lines().filter(|l| l.contains("human lines")).count(),
+        4,
+        "{out}"
+    );
+    assert_eq!(labels(&env, &b, "b.txt"), vec!["human"]);
+    env.drift_ok(&["init"]);
+    env.tick(60);
+    env.git(&["commit", "-q", "--allow-empty", "-m", "empty again"]);
+    env.drift_ok(&["bind", "HEAD"]);
+}
+
+#[test]
+fn note_lists_only_sessions_that_contributed() {
+    // Issue 19: a one-line human commit in a repository with many sessions got a note
+    // listing every session with accepted=0.
+    let env = setup();
+    env.write("main.py", "def main():\n    pass\n");
+    env.commit("main");
+    for i in 0..6 {
+        let id = format!("dddd{i:04}-0000-4000-8000-00000000000d");
+        Claude::new(&env, &id, T0 + 200 + i * 20)
+            .prompt("elsewhere")
+            .write(
+                &format!("other_{i}.py"),
+                &format!("value_{i} = compute_{i}()\n"),
+            );
+    }
+    // One session's edit on the committed file stays unstaged.
+    Claude::new(&env, CLAUDE_B, T0 + 400).prompt("main").edit(
+        "main.py",
+        "    pass\n",
+        "    pass\n    run_the_main_loop()\n",
+    );
+    env.tick(600);
+    let staged = "# entry point\ndef main():\n    pass\n";
+    let full = format!("# entry point\n{}", env.read("main.py"));
+    env.write("main.py", &full);
+    let commit = commit_staged(&env, "main.py", staged, "comment");
+    let note = note_of(&env, &commit).unwrap();
+    assert!(note.sessions.is_empty(), "{:?}", note.sessions.keys());
+    assert_eq!(labels(&env, &commit, "main.py"), vec!["human", "-", "-"]);
+    let next = commit_staged(&env, "main.py", &full, "loop");
+    let note = note_of(&env, &next).unwrap();
+    assert_eq!(note.sessions.keys().collect::<Vec<_>>(), vec![CLAUDE_B]);
+    assert_eq!(note.sessions[CLAUDE_B].accepted, 1);
 }

@@ -217,3 +217,182 @@ fn ambiguous_and_unknown_session_ids() {
     let out = env.drift(&["session", "zzz"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The ids of the captured sessions, oldest first.
+fn session_ids(env: &Env, dir: &std::path::Path, pwd: Option<&std::path::Path>) -> Vec<String> {
+    let mut cmd = env.cmd_in("git", dir);
+    if let Some(p) = pwd {
+        cmd.env("PWD", p);
+    }
+    let out = cmd.args(["drift", "sessions", "--json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_out(&String::from_utf8_lossy(&out.stdout))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn symlinked_repo_path_is_captured() {
+    let env = Env::new();
+    let link = env.tmp.path().canonicalize().unwrap().join("work-link");
+    std::os::unix::fs::symlink(&env.repo, &link).unwrap();
+    // Both agents recorded the logical (symlinked) path as their cwd; git drift runs from
+    // the same logical directory, as a shell that `cd`-ed through the link does.
+    let mut claude = Claude::in_dir(
+        &env,
+        "aaaaaaaa-1111-4000-8000-000000000001",
+        T0 - 3600,
+        &link,
+    );
+    claude.prompt("via the link");
+    let mut codex = Codex::in_dir(
+        &env,
+        "019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d",
+        T0 - 1800,
+        &link,
+    );
+    codex.prompt("codex via the link").patch(
+        "*** Begin Patch\n*** Add File: b.txt\n+hello\n*** End Patch\n",
+        &[("b.txt", "hello\n")],
+    );
+    let ids = session_ids(&env, &link, Some(&link));
+    assert_eq!(
+        ids,
+        [
+            "aaaaaaaa-1111-4000-8000-000000000001",
+            "019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d"
+        ]
+    );
+    // The edit made through the link is stored under its repository-relative path, which is
+    // what attribution looks up.
+    let db = rusqlite::Connection::open(env.repo.join(".prompts/events.db")).unwrap();
+    let paths: Vec<Option<String>> = db
+        .prepare("SELECT path FROM events WHERE kind = 'edit'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(paths, [Some("b.txt".to_string())]);
+    // The canonical checkout sees the same sessions (the Codex one needs no alias at all).
+    assert!(session_ids(&env, &env.repo, None).contains(&codex.id));
+}
+
+#[test]
+fn sessions_whose_cwd_only_contains_the_repository_are_not_captured() {
+    let env = Env::new();
+    let above = env.repo.join("../..");
+    let parent = env.repo.parent().unwrap().to_path_buf();
+    let mut c1 = Claude::in_dir(
+        &env,
+        "bbbbbbbb-1111-4000-8000-000000000002",
+        T0 - 3600,
+        &above,
+    );
+    c1.prompt("work somewhere above");
+    let mut c2 = Codex::in_dir(
+        &env,
+        "019bc2a1-0000-7a10-9c3b-5e6f7a8b9c0e",
+        T0 - 3000,
+        &above,
+    );
+    c2.prompt("also above");
+    let mut c3 = Codex::in_dir(
+        &env,
+        "019bc2a1-0000-7a10-9c3b-5e6f7a8b9c0f",
+        T0 - 2900,
+        &parent,
+    );
+    c3.prompt("the parent directory");
+    let mut mine = Claude::new(&env, "cccccccc-1111-4000-8000-000000000003", T0 - 2000);
+    mine.prompt("inside");
+    assert_eq!(
+        session_ids(&env, &env.repo, None),
+        ["cccccccc-1111-4000-8000-000000000003"]
+    );
+}
+
+#[test]
+fn submodule_sessions_are_not_captured_into_the_superproject() {
+    let env = Env::new();
+    let src = env.tmp.path().canonicalize().unwrap().join("libsrc");
+    std::fs::create_dir_all(&src).unwrap();
+    env.git_in(&src, &["init", "-q"]);
+    std::fs::write(src.join("lib.rs"), "pub fn f() {}\n").unwrap();
+    env.git_in(&src, &["add", "."]);
+    env.git_in(&src, &["commit", "-qm", "lib"]);
+    env.write("README.md", "top\n");
+    env.commit("top");
+    env.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        src.to_str().unwrap(),
+        "vendor/lib",
+    ]);
+    let sub = env.repo.join("vendor/lib");
+    assert!(sub.join(".git").exists(), "a real submodule");
+    let mut in_sub = Claude::in_dir(
+        &env,
+        "dddddddd-1111-4000-8000-000000000004",
+        T0 - 3600,
+        &sub,
+    );
+    in_sub.prompt("fix the lib");
+    let mut cx_sub = Codex::in_dir(
+        &env,
+        "019bc2a1-1111-7a10-9c3b-5e6f7a8b9c10",
+        T0 - 3000,
+        &sub,
+    );
+    cx_sub.prompt("codex in the submodule");
+    // A plain subdirectory of the superproject is still the superproject.
+    let docs = env.repo.join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let mut in_docs = Claude::in_dir(
+        &env,
+        "eeeeeeee-1111-4000-8000-000000000005",
+        T0 - 2000,
+        &docs,
+    );
+    in_docs.prompt("write the docs");
+    assert_eq!(
+        session_ids(&env, &env.repo, None),
+        ["eeeeeeee-1111-4000-8000-000000000005"]
+    );
+    // The submodule, a repository of its own, captures its sessions.
+    let ids = session_ids(&env, &sub, None);
+    assert!(
+        ids.contains(&cx_sub.id) && ids.contains(&in_sub.id),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn symlinked_codex_year_directory_is_followed() {
+    let env = Env::new();
+    let mut cx = Codex::new(&env, "019bc2a1-2222-7a10-9c3b-5e6f7a8b9c11", T0 - 3600);
+    cx.prompt("from a year on another disk");
+    let years: Vec<_> = std::fs::read_dir(env.codex.join("sessions"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(years.len(), 1);
+    let moved = env.tmp.path().canonicalize().unwrap().join("archive-year");
+    std::fs::rename(&years[0], &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, &years[0]).unwrap();
+    assert_eq!(
+        session_ids(&env, &env.repo, None),
+        ["019bc2a1-2222-7a10-9c3b-5e6f7a8b9c11"]
+    );
+}

@@ -66,3 +66,187 @@ fn hook_warnings_go_to_the_ui_sink_and_never_fail() {
         "git drift: warning: no-such-hook: unknown hook 'no-such-hook' (git is unaffected)"
     );
 }
+
+#[test]
+fn log_badrev_is_a_one_line_user_error() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.commit("first");
+    for args in [
+        &["log", "badrev"][..],
+        &["backfill", "badrev"],
+        &["show", "badrev"],
+    ] {
+        let out = env.drift(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains("badrev"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn read_only_commands_in_a_repository_never_set_up_write_nothing() {
+    let env = Env::new();
+    env.write("src/net.py", "def fetch(url):\n    return get(url)\n");
+    env.commit("first");
+    let mut c = Claude::new(&env, "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c", T0 - 3600);
+    c.prompt("Make fetch() retry three times");
+    for args in [
+        &["sessions"][..],
+        &["sessions", "--json"],
+        &["session", "5b0c1f2e"],
+        &["log"],
+        &["show"],
+        &["blame", "src/net.py"],
+    ] {
+        let out = env.drift(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        assert!(
+            !env.repo.join(".prompts").exists(),
+            "{args:?} created .prompts/"
+        );
+        if args[0].starts_with("session") {
+            assert!(err.contains("not set up: run `git drift init`"), "{err}");
+            // And it still answers, from the transcripts read into memory.
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("5b0c1f2e"), "{args:?}: {text}");
+        }
+    }
+}
+
+#[test]
+fn handoff_writing_a_file_prints_its_path_on_stdout() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.commit("first");
+    let mut c = Claude::new(&env, "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c", T0 - 3600);
+    c.prompt("Make fetch() retry three times");
+    env.drift_ok(&["init"]);
+    // From the top: the path relative to it; stderr is not a terminal here.
+    let top = env.drift_ok(&["handoff", "--to", "codex"]);
+    let line = top.trim_end();
+    assert_eq!(top.lines().count(), 1, "{top}");
+    assert!(
+        line.starts_with(".prompts/handoffs/") && line.ends_with("-to-codex.md"),
+        "{top}"
+    );
+    assert!(env.repo.join(line).is_file(), "{top}");
+    // From a subdirectory the brief is not below the current directory: an absolute path.
+    std::fs::create_dir_all(env.repo.join("sub")).unwrap();
+    let out = env.drift_in(&env.repo.join("sub"), &["handoff", "--to", "codex"]);
+    let sub = String::from_utf8_lossy(&out.stdout);
+    let p = std::path::Path::new(sub.trim_end());
+    assert!(p.is_absolute() && p.is_file(), "{sub}");
+    assert_ne!(
+        p,
+        env.repo.join(line),
+        "a second brief gets a name of its own"
+    );
+}
+
+#[test]
+fn short_ids_of_uuidv7_sessions_started_in_one_minute_resolve() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.commit("first");
+    // Codex ids are UUIDv7: the first 8 hex digits are the minute the session started.
+    let a = "019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d";
+    let b = "019bc2a1-9f00-7b20-8c3b-5e6f7a8b9c02";
+    Claude::new(&env, a, T0 - 3600).prompt("first session");
+    Claude::new(&env, b, T0 - 3590).prompt("second session");
+    env.drift_ok(&["init"]);
+    let text = env.drift_ok(&["sessions"]);
+    let shown: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(shown, ["019bc2a1-4", "019bc2a1-9"], "{text}");
+    for (short, full) in shown.iter().zip([a, b]) {
+        let v = json_out(&env.drift_ok(&["session", short, "--json"]));
+        assert_eq!(v["id"], full);
+    }
+    let ambiguous = env.drift(&["session", "019bc2a1"]);
+    assert_eq!(ambiguous.status.code(), Some(1));
+}
+
+#[test]
+fn status_names_each_problem_with_the_command_that_fixes_it() {
+    let env = Env::new();
+    env.write("a.txt", "a\n");
+    env.commit("first");
+    let before = json_out(&env.drift_ok(&["status", "--json"]));
+    assert_eq!(before["set_up"], false, "{before}");
+    assert!(
+        !env.repo.join(".prompts").exists(),
+        "status wrote .prompts/"
+    );
+    let todo = before["todo"].to_string();
+    assert!(todo.contains("run `git drift init`"), "{todo}");
+    assert!(
+        todo.contains("1 commit on this branch without a note"),
+        "{todo}"
+    );
+
+    let bare = env.tmp.path().join("remote.git");
+    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
+    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    env.drift_ok(&["init"]);
+    env.drift_ok(&["backfill"]);
+    let after = json_out(&env.drift_ok(&["status", "--json"]));
+    assert_eq!(after["set_up"], true);
+    assert_eq!(
+        after["hooks_missing"].as_array().unwrap().len(),
+        0,
+        "{after}"
+    );
+    assert_eq!(after["commits_without_note"], 0, "{after}");
+    assert_eq!(after["unpushed_notes"][0][0], "origin");
+    assert!(
+        after["todo"].to_string().contains("git drift sync origin"),
+        "{after}"
+    );
+    env.drift_ok(&["sync"]);
+    let synced = json_out(&env.drift_ok(&["status", "--json"]));
+    assert_eq!(synced["unpushed_notes"][0][1], 0, "{synced}");
+    let text = env.drift_ok(&["status"]);
+    assert!(text.contains("nothing to do"), "{text}");
+    assert!(text.contains(&format!(
+        "installed in {}",
+        env.repo.join(".git/hooks").display()
+    )));
+}
+
+#[test]
+fn agents_lists_every_reader_with_where_its_home_came_from() {
+    let env = Env::new();
+    Claude::new(&env, "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c", T0 - 3600).prompt("hi");
+    let v = json_out(&env.drift_ok(&["agents", "--json"]));
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{v}");
+    assert_eq!(rows[0]["agent"], "claude-code");
+    assert_eq!(rows[0]["home"], env.claude.display().to_string());
+    assert_eq!(rows[0]["home_from"], "CLAUDE_CONFIG_DIR");
+    assert_eq!(rows[0]["sessions"], 1);
+    assert_eq!(rows[1]["agent"], "codex");
+    assert_eq!(rows[1]["home_from"], "CODEX_HOME");
+    assert_eq!(rows[1]["sessions"], 0);
+    // A home set in the repository's config is said to come from it.
+    env.drift_ok(&["init"]);
+    std::fs::write(
+        env.repo.join(".prompts/config.yaml"),
+        format!(
+            "agents:\n  codex:\n    home: {}\n",
+            env.home.join("cx").display()
+        ),
+    )
+    .unwrap();
+    let text = env.drift_ok(&["agents"]);
+    assert!(text.contains("(missing, from config)"), "{text}");
+    assert!(text.contains("1 session of this repository"), "{text}");
+}

@@ -56,14 +56,15 @@ fn fixture_trees_capture_only_this_repository() {
         .expect("moved-in session captured");
     assert_eq!(moved["prompts"], 1, "{moved}");
     assert_eq!(moved["cwd"], env.repo.to_str().unwrap());
-    // Rejections: Claude's declined edit and command, Codex's declined command and patch.
+    // Rejections: Claude's declined edit and command, the command a settings rule denied and
+    // the declined plan (issue 11 items 11 and 7); Codex's declined command and patch.
     let claude_rej = sessions
         .as_array()
         .unwrap()
         .iter()
         .find(|s| s["id"] == "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f")
         .unwrap();
-    assert_eq!(claude_rej["rejected"], 2);
+    assert_eq!(claude_rej["rejected"], 4);
     let codex_rej = sessions
         .as_array()
         .unwrap()

@@ -195,7 +195,10 @@ fn brief_sorts_two_agents_work_under_the_right_headings() {
         &[("SOURCE_DATE_EPOCH", &epoch)],
     );
     let (stdout, _) = ok(&out);
-    assert_eq!(stdout, "", "the brief goes to a file, nothing to stdout");
+    assert_eq!(
+        stdout, ".prompts/handoffs/2026-01-15-1106-feature-retry-to-codex.md\n",
+        "the brief goes to a file; stdout names it, relative to the current directory"
+    );
     // 2026-01-15T11:06:40Z in TZ=UTC.
     let path = env
         .repo

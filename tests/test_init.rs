@@ -136,3 +136,67 @@ fn init_adds_notes_fetch_refspec_per_remote() {
     let specs = env.git(&["config", "--get-all", "remote.origin.fetch"]);
     assert!(!specs.contains("notes"), "{specs}");
 }
+
+#[test]
+fn init_ignores_handoff_briefs_and_completes_an_older_gitignore() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.repo.join(".prompts")).unwrap();
+    // What init wrote before briefs were ignored.
+    std::fs::write(
+        env.repo.join(".prompts/.gitignore"),
+        "# git drift: the local event store stays on this machine\nevents.db*\n",
+    )
+    .unwrap();
+    let out = env.drift_ok(&["init"]);
+    assert!(
+        out.contains("added handoffs/ to .prompts/.gitignore"),
+        "{out}"
+    );
+    std::fs::create_dir_all(env.repo.join(".prompts/handoffs")).unwrap();
+    std::fs::write(env.repo.join(".prompts/handoffs/brief.md"), "# brief\n").unwrap();
+    let status = env.git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert!(!status.contains("handoffs"), "{status}");
+    let again = env.drift_ok(&["init"]);
+    assert!(!again.contains("added"), "{again}");
+    // A fresh init writes both lines.
+    let fresh = Env::new();
+    fresh.drift_ok(&["init"]);
+    let ignore = fresh.read(".prompts/.gitignore");
+    assert!(ignore.lines().any(|l| l == "handoffs/"), "{ignore}");
+}
+
+#[test]
+fn tracked_hooks_dir_says_hooks_are_not_installed_and_prints_guarded_lines() {
+    let env = Env::new();
+    env.write(".husky/pre-commit", "#!/bin/sh\nnpm test\n");
+    env.commit("husky");
+    env.git(&["config", "core.hooksPath", ".husky"]);
+    let out = env.drift_ok(&["init"]);
+    assert!(out.contains("hooks are NOT installed"), "{out}");
+    assert!(!out.contains("git drift is set up in") || out.contains("except for its hooks"));
+    for hook in ["post-commit", "pre-push", "post-rewrite"] {
+        assert!(out.contains(&format!(".husky/{hook}:")), "{out}");
+    }
+    // The printed post-commit lines, pasted into the tracked hook, run where git drift is
+    // missing without a word and without failing the commit.
+    let block: String = out
+        .split(".husky/post-commit:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with("    "))
+        .map(|l| format!("{}\n", &l[4..]))
+        .collect();
+    assert!(block.contains("command -v git-drift"), "{block}");
+    let hook = env.repo.join(".husky/post-commit");
+    std::fs::write(&hook, format!("#!/bin/sh\n{block}")).unwrap();
+    let run = std::process::Command::new("sh")
+        .arg(&hook)
+        .current_dir(&env.repo)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert_eq!(String::from_utf8_lossy(&run.stderr), "");
+}

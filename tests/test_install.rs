@@ -80,3 +80,25 @@ fn install_init_reinstall_and_uninstall() {
     let bad = install(&env, &env.home, &prefix, &["--frobnicate"]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+#[test]
+fn install_from_the_source_clone_does_not_init_it() {
+    let env = Env::new();
+    let prefix = env.tmp.path().join("prefix");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The quick start: `./install.sh` from inside the clone (here from its src/).
+    let had_prompts = source.join(".prompts").exists();
+    let out = install(&env, &source.join("src"), &prefix, &[]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("not running 'git drift init' in the git drift source"),
+        "{text}"
+    );
+    assert_eq!(source.join(".prompts").exists(), had_prompts, "{text}");
+    assert!(!text.contains("git drift is set up"), "{text}");
+    // cargo's own progress is shown, with a word on how long a first build takes.
+    assert!(text.contains("a first build"), "{text}");
+    assert!(text.contains("Finished"), "cargo's progress: {text}");
+}

@@ -371,3 +371,11 @@ pub fn repair(line: &[u8]) -> Option<Vec<u8>> {
     out.push_str(rest);
     changed.then(|| out.into_bytes())
 }
+
+/// A short, stable hash of a text, for remembering texts in reader state without keeping
+/// them (a prompt delivered by two records, a queued prompt).
+pub fn text_hash(text: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(text.as_bytes());
+    u64::from_le_bytes(d[..8].try_into().expect("8 bytes"))
+}

@@ -6,10 +6,10 @@
 //! line keeps its attribution only where its content is unchanged.
 
 use crate::attribution::diff::{self, CommitDiff};
-use crate::attribution::{self, Attribution, Who as LineWho};
+use crate::attribution::{self, Attribution};
 use crate::config::Privacy;
 use crate::error::{Error, Result};
-use crate::notes::{self, LineRange, Note, SessionRecord, Who};
+use crate::notes::{self, LineRange, Note, Who};
 use crate::redact::Redactor;
 use crate::store::Store;
 use crate::util::git::{Repo, parse_oid};
@@ -100,11 +100,7 @@ pub fn to_note(attr: &Attribution, privacy: Privacy) -> Note {
     for f in &attr.files {
         let mut ranges: Vec<LineRange> = Vec::new();
         for l in &f.lines {
-            let who = match (l.who, &l.session) {
-                (LineWho::Ai, Some(s)) => Who::Ai(s.clone()),
-                (LineWho::Modified, Some(s)) => Who::Modified(s.clone()),
-                _ => Who::Human,
-            };
+            let who = l.who.clone();
             let prompt = match who {
                 Who::Human => None,
                 _ => l.prompt.as_deref().map(notes::prompt_key),
@@ -116,22 +112,7 @@ pub fn to_note(attr: &Attribution, privacy: Privacy) -> Note {
             note.files.insert(f.path.clone(), ranges);
         }
     }
-    for s in attr.sessions.values() {
-        let mut rec = SessionRecord::new(s.id.clone());
-        rec.agent = s.agent.clone();
-        rec.model = s.model.clone();
-        rec.started = s.started;
-        rec.ended = s.ended;
-        rec.accepted = s.accepted;
-        rec.rejected = s.rejected;
-        rec.superseded = s.superseded;
-        for p in &s.prompts {
-            rec.prompts.insert(notes::prompt_key(p), p.clone());
-        }
-        rec.decisions = s.decisions.clone();
-        rec.rejected_approaches = s.rejected_approaches.clone();
-        note.sessions.insert(s.id.clone(), rec);
-    }
+    note.sessions = attr.sessions.clone();
     if privacy == Privacy::Attribution {
         note.strip_text();
     }

@@ -49,6 +49,8 @@ pub fn commit_diff(repo: &Repo, commit: &str) -> Result<CommitDiff> {
             "-c",
             "-M",
             "--root",
+            // An empty commit still prints its header, so it parses (to no files).
+            "--always",
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",
@@ -83,9 +85,12 @@ pub fn parse(text: &str) -> Option<CommitDiff> {
     // For a combined diff, how many parent columns prefix each hunk line.
     let mut columns = 1;
     let mut next_line = 0u32;
+    // Inside a hunk, `+++ x` is an added line `++ x`, not a header.
+    let mut in_hunk = false;
     for line in body.lines() {
         if let Some(rest) = line.strip_prefix("diff --git ") {
             columns = 1;
+            in_hunk = false;
             files.push(FileDiff {
                 path: b_path(rest).unwrap_or_default(),
                 old_path: None,
@@ -97,6 +102,7 @@ pub fn parse(text: &str) -> Option<CommitDiff> {
             .or_else(|| line.strip_prefix("diff --combined "))
         {
             columns = 0;
+            in_hunk = false;
             files.push(FileDiff {
                 path: unquote_path(rest),
                 old_path: None,
@@ -105,6 +111,7 @@ pub fn parse(text: &str) -> Option<CommitDiff> {
             });
         } else if let Some(file) = files.last_mut() {
             if line.starts_with("@@") {
+                in_hunk = true;
                 // `@@ -a,b +c,d @@` or, combined with n parents, n+1 `@` on each side.
                 let ats = line.bytes().take_while(|&b| b == b'@').count();
                 columns = ats - 1;
@@ -114,7 +121,23 @@ pub fn parse(text: &str) -> Option<CommitDiff> {
                     .and_then(|r| r.split(',').next())
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(1);
+            } else if line.starts_with('\\') {
+                // `\ No newline at end of file`: a marker about the line before, not a line.
+            } else if in_hunk {
+                if columns > 0 && line.len() >= columns {
+                    let (marks, content) = line.split_at(columns);
+                    if marks.bytes().all(|b| b == b'+') {
+                        file.added.push((next_line, content.to_string()));
+                        next_line += 1;
+                    } else if !marks.contains('-') {
+                        // A context line or one added relative to only some parents: it
+                        // exists in the result, so it advances the line number.
+                        next_line += 1;
+                    }
+                }
             } else if let Some(p) = line.strip_prefix("+++ ") {
+                // git ends the name with a TAB when it contains a space.
+                let p = p.strip_suffix('\t').unwrap_or(p);
                 if p != "/dev/null" {
                     file.path = unquote_path(p)
                         .strip_prefix("b/")
@@ -139,17 +162,7 @@ pub fn parse(text: &str) -> Option<CommitDiff> {
                 || line.starts_with("copy to ")
                 || line.starts_with("mode ")
             {
-            } else if columns > 0 && line.len() >= columns {
-                let (marks, content) = line.split_at(columns);
-                if marks.bytes().all(|b| b == b'+') {
-                    file.added.push((next_line, content.to_string()));
-                    next_line += 1;
-                } else if !marks.contains('-') {
-                    // A context line or one added relative to only some parents: it exists in
-                    // the result, so it advances the line number.
-                    next_line += 1;
-                }
-            } else if line == "\\ No newline at end of file" {
+                // Headers that say nothing about the lines.
             }
         }
     }
@@ -236,6 +249,38 @@ index 1,2..3\n\
         let d = parse(text).unwrap();
         assert_eq!(d.files[0].path, "f.txt");
         assert_eq!(d.files[0].added, vec![(3, "brand new".into())]);
+    }
+
+    #[test]
+    fn path_with_space_loses_no_tab_and_no_newline_marker_is_not_a_line() {
+        let text = "\x00c\x001\x00p\x00s\x00\n\
+diff --git a/my file.py b/my file.py\n\
+index 1..2 100644\n\
+--- a/my file.py\t\n\
++++ b/my file.py\t\n\
+@@ -2 +2,2 @@\n\
+-b\n\
+\\ No newline at end of file\n\
++b\n\
++c\n\
+@@ -9,0 +11 @@\n\
+++++ not a header\n";
+        let d = parse(text).unwrap();
+        assert_eq!(d.files[0].path, "my file.py");
+        assert_eq!(
+            d.files[0].added,
+            vec![
+                (2, "b".into()),
+                (3, "c".into()),
+                (11, "+++ not a header".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_commit_parses_to_no_files() {
+        let d = parse("\x00c\x001\x00\x00empty\x00\n").unwrap();
+        assert!(d.files.is_empty() && d.parents.is_empty());
     }
 
     #[test]

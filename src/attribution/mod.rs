@@ -1,10 +1,12 @@
 //! Attribution: which agent edit (or which human) wrote each line a commit added.
 //!
-//! Evidence only, never style: an added line is **ai** when an applied, not-yet-bound agent
-//! edit made before the commit wrote exactly that line (then: equal after whitespace
-//! normalisation); when several did, the latest wins. It is **modified** when no edit wrote it
-//! but an edit to the same file wrote a line it closely resembles (see [`MODIFIED_RATIO`]):
-//! the agent wrote it and a human changed it before committing. Everything else is **human**.
+//! Evidence only, never style, and by **replay** (see `docs/attribution.md`): per file, the
+//! parent's version is replayed through the applied agent edits on that path in time order,
+//! each where it applies ([`replay`]), and every committed line is traced back through that
+//! chain. A line an agent edit introduced and nobody changed since is **ai**; a line the human
+//! put where an agent line was, still resembling it, is **modified**; everything else is
+//! **human**. Edits that cannot be placed in the chain vouch only for distinctive lines nobody
+//! else wrote ([`replay::Fallback`]).
 //!
 //! Edits already bound to an earlier commit are not evidence again — except when that commit
 //! is not an ancestor of this one: then this commit carries lines from another line of
@@ -12,45 +14,40 @@
 
 pub mod bind;
 pub mod diff;
+mod evidence;
+mod replay;
+mod sessions;
 
 use crate::error::Result;
-use crate::model::{Edit, EditOp, Event, EventKind, Millis};
+use crate::model::{Edit, EditOp, Millis};
+pub use crate::notes::{SessionRecord, Who};
 use crate::redact::Redactor;
 use crate::store::Store;
 use crate::util::git::Repo;
 use diff::{CommitDiff, FileDiff};
+use evidence::{Candidate, Evidence, Status};
+use replay::{Fallback, Replay, Verdict};
+use sessions::Tally;
 use similar::{ChangeTag, TextDiff};
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Character similarity (similar's ratio, 0..1) at or above which an unmatched added line
-/// counts as an agent line a human modified.
+/// Character similarity (similar's ratio, 0..1) at or above which a human line that took the
+/// place of an agent line counts as that agent line, modified.
 pub const MODIFIED_RATIO: f32 = 0.6;
-/// Lines shorter than this (after trimming) are never "modified": `}` resembles every `}`.
+/// Lines shorter than this (after trimming) are never "modified", nor matched without a
+/// position: `}` resembles every `}`.
 pub const MODIFIED_MIN_CHARS: usize = 8;
-/// Beyond this many (unmatched line × candidate line) comparisons in one file, skip the
-/// modified check for that file: exact evidence still applies.
-const MODIFIED_MAX_PAIRS: usize = 200_000;
 /// Files with more added lines than this are skipped as generated.
 pub const MAX_ADDED_LINES: usize = 20_000;
-
-/// Who wrote a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Who {
-    Ai,
-    Modified,
-    Human,
-}
 
 /// One added line and its author.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineAttr {
     pub line: u32,
     pub text: String,
+    /// Who wrote it (for ai/modified: the session).
     pub who: Who,
-    /// For ai/modified: the session and the edit event.
-    pub session: Option<String>,
+    /// For ai/modified: the edit event.
     pub edit: Option<String>,
     /// The prompt that led to the edit (the session's latest prompt before it).
     pub prompt: Option<String>,
@@ -65,35 +62,15 @@ pub struct FileAttr {
     pub skipped: Option<String>,
 }
 
-/// What a session contributed to the commit.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SessionAttr {
-    pub id: String,
-    pub agent: String,
-    pub model: Option<String>,
-    pub started: Option<Millis>,
-    pub ended: Option<Millis>,
-    /// Edit tool calls whose text landed in the commit.
-    pub accepted: u32,
-    /// Edit tool calls on the commit's files the user declined.
-    pub rejected: u32,
-    /// Applied edit tool calls on the commit's files none of whose lines landed.
-    pub superseded: u32,
-    /// Prompts behind the attributed lines.
-    pub prompts: BTreeSet<String>,
-    /// Decisions that stand: completed plan items, the user's instructions behind the lines.
-    pub decisions: BTreeSet<String>,
-    /// Approaches tried and rejected: declined edits/commands with the user's reason.
-    pub rejected_approaches: BTreeSet<String>,
-}
-
 /// The attribution of one commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribution {
     pub commit: String,
     pub subject: String,
     pub files: Vec<FileAttr>,
-    pub sessions: BTreeMap<String, SessionAttr>,
+    /// The sessions that contributed lines, rejections or superseded edits, as the note
+    /// records them.
+    pub sessions: BTreeMap<String, SessionRecord>,
     /// Edit event ids to mark bound to this commit.
     pub bind: Vec<String>,
 }
@@ -104,25 +81,13 @@ impl Attribution {
         let mut c = (0, 0, 0);
         for l in self.files.iter().flat_map(|f| &f.lines) {
             match l.who {
-                Who::Ai => c.0 += 1,
-                Who::Modified => c.1 += 1,
+                Who::Ai(_) => c.0 += 1,
+                Who::Modified(_) => c.1 += 1,
                 Who::Human => c.2 += 1,
             }
         }
         c
     }
-}
-
-/// One candidate edit with the lines it wrote.
-struct Candidate {
-    event: Event,
-    edit: Edit,
-    written: Vec<String>,
-    rejected: bool,
-    /// Bound to another commit: evidence only for lines nothing else explains, and only when
-    /// that commit is not an ancestor of this one (checked lazily, see [`attribute_file`]).
-    fallback: bool,
-    bound_to: Option<String>,
 }
 
 /// Attribute the lines `commit` added.
@@ -132,202 +97,346 @@ pub fn attribute(
     redactor: &Redactor,
     diff: &CommitDiff,
 ) -> Result<Attribution> {
-    let until = diff.time * 1000 + 999;
-    let mut ancestry: HashMap<String, bool> = HashMap::new();
-    let mut rejected_by_session: HashMap<String, HashSet<String>> = HashMap::new();
-    let mut result = Attribution {
-        commit: diff.commit.clone(),
-        subject: diff.subject.clone(),
-        files: Vec::new(),
-        sessions: BTreeMap::new(),
-        bind: Vec::new(),
+    let parent = diff.parents.first().cloned();
+    let source = Source::Commit { parent };
+    Attributor::new(repo, store, redactor, diff, source).run()
+}
+
+/// Attribute the not yet committed lines `added` of `path` (1-based numbers in the worktree
+/// file), exactly as a commit made now would be attributed.
+pub fn attribute_worktree(
+    repo: &Repo,
+    store: &Store,
+    redactor: &Redactor,
+    path: &str,
+    added: Vec<(u32, String)>,
+) -> Result<Attribution> {
+    // "HEAD" as the commit: edits bound to HEAD or its ancestors are spent, edits bound
+    // elsewhere (another branch) still count, as for a commit made now.
+    let diff = CommitDiff {
+        commit: "HEAD".into(),
+        time: jiff::Timestamp::now().as_second(),
+        parents: Vec::new(),
+        subject: String::new(),
+        files: vec![FileDiff {
+            path: path.to_string(),
+            old_path: None,
+            added,
+            binary: false,
+        }],
     };
-    let mut used_calls: HashMap<String, HashSet<String>> = HashMap::new();
-    let mut seen_calls: HashMap<String, (HashSet<String>, HashSet<String>)> = HashMap::new();
-    for file in &diff.files {
+    let head = repo.head()?;
+    Attributor::new(repo, store, redactor, &diff, Source::Worktree { head }).run()
+}
+
+/// Where the two versions of each file come from.
+enum Source {
+    /// A commit: its first parent's version and its own.
+    Commit { parent: Option<String> },
+    /// The worktree: HEAD's version and the file on disk.
+    Worktree { head: Option<String> },
+}
+
+/// Attributes one commit, file by file, collecting what each session contributed.
+struct Attributor<'a> {
+    store: &'a Store,
+    redactor: &'a Redactor,
+    repo: &'a Repo,
+    diff: &'a CommitDiff,
+    source: Source,
+    evidence: Evidence<'a>,
+    gix: Option<gix::Repository>,
+    tally: Tally,
+    result: Attribution,
+}
+
+/// What replaying one candidate edit did.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fate {
+    /// It applied where the chain expected it.
+    placed: bool,
+    /// Lines it introduced in the chain.
+    wrote: u32,
+    /// Some of its lines are still in the replayed file.
+    alive: bool,
+    /// Some of its lines are in the commit.
+    landed: bool,
+}
+
+impl<'a> Attributor<'a> {
+    fn new(
+        repo: &'a Repo,
+        store: &'a Store,
+        redactor: &'a Redactor,
+        diff: &'a CommitDiff,
+        source: Source,
+    ) -> Attributor<'a> {
+        let until = until_of(diff.time);
+        let parent = match &source {
+            Source::Commit { parent } => parent.clone(),
+            Source::Worktree { head } => head.clone(),
+        };
+        let evidence =
+            Evidence::new(repo, store, &diff.commit, until).with_parent(parent.as_deref());
+        Attributor {
+            store,
+            redactor,
+            repo,
+            diff,
+            source,
+            evidence,
+            gix: repo.gix().ok(),
+            tally: Tally::default(),
+            result: Attribution {
+                commit: diff.commit.clone(),
+                subject: diff.subject.clone(),
+                files: Vec::new(),
+                sessions: BTreeMap::new(),
+                bind: Vec::new(),
+            },
+        }
+    }
+
+    fn run(mut self) -> Result<Attribution> {
+        for file in &self.diff.files {
+            let attr = self.file(file)?;
+            self.result.files.push(attr);
+        }
+        let until = until_of(self.diff.time);
+        sessions::fill(self.store, &self.tally, until, &mut self.result)?;
+        self.result.bind.sort();
+        self.result.bind.dedup();
+        Ok(self.result)
+    }
+
+    fn file(&mut self, file: &FileDiff) -> Result<FileAttr> {
         if let Some(reason) = skip_reason(file) {
-            result.files.push(FileAttr {
+            return Ok(FileAttr {
                 path: file.path.clone(),
                 lines: Vec::new(),
                 skipped: Some(reason),
             });
-            continue;
         }
-        let mut events = store.edits(Some(&file.path), Some(until))?;
-        if let Some(old) = &file.old_path {
-            events.extend(store.edits(Some(old), Some(until))?);
-            events.sort_by_key(|e| (e.at, e.ord));
-        }
-        let mut candidates = Vec::new();
-        for event in events {
-            let EventKind::Edit(edit) = event.kind.clone() else {
-                continue;
-            };
-            let bound_to = store.bound_commit(&event.id)?.filter(|c| *c != diff.commit);
-            let fallback = bound_to.is_some();
-            let rejected = match &edit.call_id {
-                Some(call) => {
-                    if !rejected_by_session.contains_key(&event.session_id) {
-                        let set = store.rejected_calls(&event.session_id)?;
-                        rejected_by_session
-                            .insert(event.session_id.clone(), set.into_iter().collect());
-                    }
-                    rejected_by_session[&event.session_id].contains(call)
-                }
-                None => false,
-            };
-            let written = written_lines(&edit);
-            candidates.push(Candidate {
-                event,
-                edit,
-                written,
-                rejected,
-                fallback,
-                bound_to,
-            });
-        }
-        // An edit bound to an ancestor already landed there: it is not evidence again. Asked
-        // only for lines that need fallback evidence, because each answer walks history.
-        let mut usable = |c: &Candidate| match &c.bound_to {
-            None => true,
-            Some(b) => !*ancestry
-                .entry(b.clone())
-                .or_insert_with(|| is_ancestor(repo, b, &diff.commit)),
+        let added_keys: HashSet<String> = file
+            .added
+            .iter()
+            .map(|(_, t)| normalise(&self.redactor.redact(t)))
+            .filter(|k| k.chars().filter(|c| !c.is_whitespace()).count() >= MODIFIED_MIN_CHARS)
+            .collect();
+        let candidates =
+            self.evidence
+                .candidates(&file.path, file.old_path.as_deref(), &added_keys)?;
+        let mut fates = vec![Fate::default(); candidates.len()];
+        let verdicts = if candidates.iter().any(|c| c.status == Status::Applied) {
+            self.replay(file, &candidates, &mut fates)
+        } else {
+            vec![Verdict::Human; file.added.len()]
         };
-        let lines = attribute_file(file, &candidates, redactor, &mut usable);
-        for c in &candidates {
-            if c.fallback {
-                continue;
-            }
-            let call = call_key(c);
-            let seen = seen_calls.entry(c.event.session_id.clone()).or_default();
-            if c.rejected {
-                seen.1.insert(call);
-            } else {
-                seen.0.insert(call);
+        let lines: Vec<LineAttr> = file
+            .added
+            .iter()
+            .zip(&verdicts)
+            .map(|((n, text), v)| line_attr(*n, text, *v, &candidates))
+            .collect();
+        for v in &verdicts {
+            if let Verdict::Ai(k) | Verdict::Modified(k) = v {
+                fates[*k].landed = true;
             }
         }
-        for l in &lines {
-            if let (Some(edit), Some(session)) = (&l.edit, &l.session)
-                && let Some(c) = candidates.iter().find(|c| &c.event.id == edit)
-            {
-                used_calls
-                    .entry(session.clone())
-                    .or_default()
-                    .insert(call_key(c));
-            }
-        }
-        // Every non-fallback candidate on this file is settled by this commit.
-        result.bind.extend(
-            candidates
-                .iter()
-                .filter(|c| !c.fallback)
-                .map(|c| c.event.id.clone()),
-        );
-        result.files.push(FileAttr {
+        self.settle(&candidates, &fates);
+        Ok(FileAttr {
             path: file.path.clone(),
             lines,
             skipped: None,
-        });
+        })
     }
-    // Sessions: every session with a line in the commit, or an edit on its files. Their
-    // events are read once, for the prompts behind the lines and for the summaries.
-    let mut ids: BTreeSet<String> = seen_calls.keys().cloned().collect();
-    ids.extend(used_calls.keys().cloned());
-    let mut events_of: HashMap<String, Vec<Event>> = HashMap::new();
-    for id in &ids {
-        events_of.insert(id.clone(), store.events_of_kinds(id, SUMMARY_KINDS)?);
-    }
-    fill_prompts(&events_of, &mut result);
-    for id in ids {
-        let Some(session) = store.session(&id)? else {
-            continue;
-        };
-        let used = used_calls.get(&id).cloned().unwrap_or_default();
-        let (applied, rejected) = seen_calls.get(&id).cloned().unwrap_or_default();
-        let events = events_of.get(&id).map_or(&[][..], Vec::as_slice);
-        let mut attr = SessionAttr {
-            id: id.clone(),
-            agent: session.agent.as_str().to_string(),
-            model: session.info.model.clone(),
-            started: session.info.started,
-            ended: session.info.ended,
-            accepted: used.len() as u32,
-            rejected: rejected.len() as u32,
-            superseded: applied.difference(&used).count() as u32,
-            ..Default::default()
-        };
-        summarise_session(events, until, &mut attr);
-        for f in &result.files {
-            for l in &f.lines {
-                if l.session.as_deref() == Some(id.as_str())
-                    && let Some(p) = &l.prompt
-                {
-                    attr.prompts.insert(p.clone());
-                }
+
+    /// Replay the applied candidates over the parent's version and judge every added line.
+    fn replay(
+        &self,
+        file: &FileDiff,
+        candidates: &[Candidate],
+        fates: &mut [Fate],
+    ) -> Vec<Verdict> {
+        let base = self.base_lines(file);
+        let committed = self.new_lines(file);
+        let mut chain = Replay::new(base.clone(), candidates.len());
+        for (k, c) in candidates.iter().enumerate() {
+            if c.status == Status::Applied {
+                fates[k].placed = chain.apply(k, &c.edit, c.call());
             }
         }
-        result.sessions.insert(id, attr);
-    }
-    result
-        .sessions
-        .retain(|_, s| s.accepted + s.rejected + s.superseded > 0);
-    result.bind.sort();
-    result.bind.dedup();
-    Ok(result)
-}
-
-/// The event kinds attribution reads back from a session (not replies, reasoning, outcomes or
-/// usage, which dominate long sessions and would cost the hook its budget).
-const SUMMARY_KINDS: &[&str] = &["prompt", "edit", "command", "rejection", "plan"];
-
-/// Decisions and rejected approaches of a session up to `until`.
-fn summarise_session(events: &[Event], until: Millis, attr: &mut SessionAttr) {
-    let mut calls: HashMap<&str, String> = HashMap::new();
-    let mut last_plan = None;
-    for e in events.iter().filter(|e| e.at.is_none_or(|t| t <= until)) {
-        match &e.kind {
-            EventKind::Edit(ed) => {
-                if let Some(c) = &ed.call_id {
-                    calls.insert(c, format!("{} of {}", ed.tool, file_name(&ed.path)));
+        let alive = chain.alive();
+        for (k, f) in fates.iter_mut().enumerate() {
+            f.wrote = chain.wrote(k);
+            f.alive = alive.contains(&k);
+        }
+        let all = chain.finish(&committed);
+        let mut verdicts = place(&all, &file.added, &committed);
+        let unplaced: Vec<usize> = (0..candidates.len())
+            .filter(|&k| candidates[k].status == Status::Applied && !fates[k].placed)
+            .collect();
+        if !unplaced.is_empty() {
+            let fallback = Fallback::new(
+                &base,
+                &committed,
+                candidates.iter().map(|c| c.edit.before.as_str()),
+            );
+            // The latest unplaced edit that wrote a text claims it.
+            let mut wrote: HashMap<String, usize> = HashMap::new();
+            for &k in &unplaced {
+                for w in written_lines(&candidates[k].edit) {
+                    wrote.insert(normalise(&w), k);
                 }
             }
-            EventKind::Command {
-                call_id: Some(c),
-                command,
-            } => {
-                calls.insert(c, format!("command `{}`", crate::ui::excerpt(command, 60)));
-            }
-            EventKind::Rejection { call_id, reason } => {
-                let what = call_id
-                    .as_deref()
-                    .and_then(|c| calls.get(c).cloned())
-                    .unwrap_or_else(|| "a tool use".into());
-                let text = match reason {
-                    Some(r) => format!("declined {what}: {}", crate::ui::excerpt(r, 160)),
-                    None => format!("declined {what}"),
+            for (v, (n, _)) in verdicts.iter_mut().zip(&file.added) {
+                let Some(text) = committed.get(*n as usize - 1) else {
+                    continue;
                 };
-                attr.rejected_approaches.insert(text);
+                if *v == Verdict::Human
+                    && fallback.eligible(text)
+                    && let Some(&k) = wrote.get(&normalise(text))
+                {
+                    *v = Verdict::Ai(k);
+                }
             }
-            EventKind::Plan { items, .. } if !items.is_empty() => last_plan = Some(items),
-            _ => {}
+        }
+        verdicts
+    }
+
+    /// Record what each candidate did: which calls count for which session, and which edits
+    /// this commit settles. An applied edit none of whose lines landed and that no later
+    /// edit overwrote stays unbound: its lines may land in a later commit (partial staging).
+    fn settle(&mut self, candidates: &[Candidate], fates: &[Fate]) {
+        for (c, f) in candidates.iter().zip(fates) {
+            let (session, call) = (c.event.session_id.as_str(), c.call());
+            let settled = match c.status {
+                Status::Rejected => {
+                    if !c.elsewhere {
+                        Tally::add(&mut self.tally.rejected, session, call);
+                    }
+                    true
+                }
+                Status::Failed => true,
+                Status::Applied if f.landed => {
+                    Tally::add(&mut self.tally.accepted, session, call);
+                    true
+                }
+                Status::Applied if f.placed && f.wrote > 0 && !f.alive => {
+                    if !c.elsewhere {
+                        Tally::add(&mut self.tally.superseded, session, call);
+                    }
+                    true
+                }
+                // Applied and wrote no line (a pure deletion): nothing left to attribute.
+                Status::Applied => f.placed && f.wrote == 0,
+            };
+            if settled && !c.elsewhere {
+                self.result.bind.push(c.event.id.clone());
+            }
         }
     }
-    if let Some(items) = last_plan {
-        for i in items.iter().filter(|i| i.status == "completed") {
-            attr.decisions
-                .insert(format!("done: {}", crate::ui::excerpt(&i.text, 160)));
+
+    /// The parent's version of the file (empty for a new file), redacted like stored edits.
+    fn base_lines(&self, file: &FileDiff) -> Vec<String> {
+        let rev = match &self.source {
+            Source::Commit { parent } => parent.as_deref(),
+            Source::Worktree { head } => head.as_deref(),
+        };
+        let path = file.old_path.as_deref().unwrap_or(&file.path);
+        let text = rev.and_then(|r| self.blob(r, path)).unwrap_or_default();
+        self.redacted_lines(&text)
+    }
+
+    /// The committed (or worktree) version of the file, redacted like stored edits.
+    fn new_lines(&self, file: &FileDiff) -> Vec<String> {
+        let text = match &self.source {
+            Source::Commit { .. } => self.blob(&self.diff.commit, &file.path),
+            Source::Worktree { .. } => std::fs::read(self.repo.root.join(&file.path))
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+        };
+        self.redacted_lines(&text.unwrap_or_default())
+    }
+
+    fn redacted_lines(&self, text: &str) -> Vec<String> {
+        // One pass over the whole text finds nothing to redact in almost every file; only
+        // then is it worth redacting line by line (as stored edits were, line structure kept).
+        if let std::borrow::Cow::Borrowed(_) = self.redactor.redact(text) {
+            return replay::split(text);
         }
+        replay::split(text)
+            .into_iter()
+            .map(|l| self.redactor.redact(&l).into_owned())
+            .collect()
+    }
+
+    fn blob(&self, commit: &str, path: &str) -> Option<String> {
+        let gix = self.gix.as_ref()?;
+        let id = gix::ObjectId::from_hex(commit.as_bytes()).ok()?;
+        let tree = gix.find_commit(id).ok()?.tree().ok()?;
+        let entry = tree.lookup_entry_by_path(path).ok()??;
+        let object = entry.object().ok()?;
+        Some(String::from_utf8_lossy(&object.data).into_owned())
     }
 }
 
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
+/// The verdict of each line git says the commit added. Git's diff and the replay's may
+/// align runs of equal lines differently (which of two `}` is the new one): an added line
+/// the replay thinks the parent had takes the verdict of the nearest equal line the replay
+/// thinks is new but git does not count as added.
+fn place(all: &[Verdict], added: &[(u32, String)], committed: &[String]) -> Vec<Verdict> {
+    let added_set: HashSet<u32> = added.iter().map(|(n, _)| *n).collect();
+    let mut spare: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, v) in all.iter().enumerate() {
+        if *v != Verdict::Base && !added_set.contains(&(i as u32 + 1)) {
+            spare.entry(committed[i].trim_end()).or_default().push(i);
+        }
+    }
+    added
+        .iter()
+        .map(|(n, _)| {
+            let i = *n as usize - 1;
+            match all.get(i) {
+                Some(Verdict::Base) => {
+                    let Some(list) = spare.get_mut(committed[i].trim_end()) else {
+                        return Verdict::Human;
+                    };
+                    let Some(pos) = (0..list.len()).min_by_key(|&p| list[p].abs_diff(i)) else {
+                        return Verdict::Human;
+                    };
+                    all[list.remove(pos)]
+                }
+                Some(v) => *v,
+                None => Verdict::Human,
+            }
+        })
+        .collect()
 }
 
-/// Identify a tool call (edits of one MultiEdit / apply_patch share it).
-fn call_key(c: &Candidate) -> String {
-    c.edit.call_id.clone().unwrap_or_else(|| c.event.id.clone())
+fn line_attr(n: u32, text: &str, v: Verdict, candidates: &[Candidate]) -> LineAttr {
+    let (who, edit) = match v {
+        Verdict::Ai(k) => {
+            let c = &candidates[k];
+            (
+                Who::Ai(c.event.session_id.clone()),
+                Some(c.event.id.clone()),
+            )
+        }
+        Verdict::Modified(k) => {
+            let c = &candidates[k];
+            let who = Who::Modified(c.event.session_id.clone());
+            (who, Some(c.event.id.clone()))
+        }
+        Verdict::Base | Verdict::Human => (Who::Human, None),
+    };
+    LineAttr {
+        line: n,
+        text: text.to_string(),
+        who,
+        edit,
+        prompt: None,
+    }
 }
 
 fn skip_reason(file: &FileDiff) -> Option<String> {
@@ -358,245 +467,12 @@ pub fn written_lines(edit: &Edit) -> Vec<String> {
     }
 }
 
-fn push_once(v: &mut Vec<usize>, i: usize) {
-    if v.last() != Some(&i) {
-        v.push(i);
-    }
-}
-
 /// Whitespace-normalised form of a line: trimmed, inner runs of whitespace folded to one space.
 pub fn normalise(line: &str) -> String {
     line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn attribute_file(
-    file: &FileDiff,
-    candidates: &[Candidate],
-    redactor: &Redactor,
-    usable: &mut dyn FnMut(&Candidate) -> bool,
-) -> Vec<LineAttr> {
-    // Every edit that wrote a text, oldest first: exact text, then whitespace-normalised;
-    // fallback evidence is consulted only when primary evidence has nothing.
-    let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut loose: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut fb_exact: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut fb_loose: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, c) in candidates.iter().enumerate() {
-        if c.rejected {
-            continue;
-        }
-        let (e, l) = if c.fallback {
-            (&mut fb_exact, &mut fb_loose)
-        } else {
-            (&mut exact, &mut loose)
-        };
-        for w in &c.written {
-            let trimmed = w.trim_end();
-            if trimmed.trim().is_empty() {
-                continue;
-            }
-            push_once(e.entry(trimmed).or_default(), i);
-            push_once(l.entry(normalise(trimmed)).or_default(), i);
-        }
-    }
-    if candidates.iter().all(|c| c.rejected) {
-        // No evidence for this file: every added line is human, nothing to compare.
-        return file
-            .added
-            .iter()
-            .map(|(n, text)| make_line(*n, text, None))
-            .collect();
-    }
-    let mut out: Vec<LineAttr> = Vec::with_capacity(file.added.len());
-    let mut options: Vec<Vec<usize>> = Vec::with_capacity(file.added.len());
-    let mut unmatched = Vec::new();
-    for (n, text) in &file.added {
-        let red = redactor.redact(text);
-        let key: Cow<str> = Cow::Borrowed(red.trim_end());
-        let found: Vec<usize> = if key.trim().is_empty() {
-            Vec::new()
-        } else {
-            let norm = normalise(&key);
-            let primary = exact
-                .get(key.as_ref())
-                .or_else(|| loose.get(&norm))
-                .cloned();
-            primary.unwrap_or_else(|| {
-                [fb_exact.get(key.as_ref()), fb_loose.get(&norm)]
-                    .into_iter()
-                    .flatten()
-                    .map(|list| {
-                        list.iter()
-                            .copied()
-                            .filter(|&i| usable(&candidates[i]))
-                            .collect::<Vec<_>>()
-                    })
-                    .find(|list| !list.is_empty())
-                    .unwrap_or_default()
-            })
-        };
-        if found.is_empty() && key.trim().chars().count() >= MODIFIED_MIN_CHARS {
-            unmatched.push(out.len());
-        }
-        // The latest edit that wrote the text wins, unless a neighbour settles it below.
-        let hit = found.last().map(|&i| (Who::Ai, &candidates[i]));
-        out.push(make_line(*n, text, hit));
-        options.push(found);
-    }
-    // Lines several edits wrote (`}`, `return x`) go with the adjacent line's edit when that
-    // edit wrote them too: the block an edit wrote stays whole. The line before decides first;
-    // the line after only for lines the one before did not settle.
-    let mut settled = vec![false; out.len()];
-    for pass in [true, false] {
-        let order: Vec<usize> = if pass {
-            (0..out.len()).collect()
-        } else {
-            (0..out.len()).rev().collect()
-        };
-        for i in order {
-            if options[i].len() < 2 || settled[i] {
-                continue;
-            }
-            let neighbour = if pass { i.checked_sub(1) } else { Some(i + 1) };
-            let Some(j) = neighbour.filter(|&j| j < out.len()) else {
-                continue;
-            };
-            if out[j].line.abs_diff(out[i].line) != 1 {
-                continue;
-            }
-            let Some(edit) = out[j].edit.clone() else {
-                continue;
-            };
-            if let Some(&ci) = options[i]
-                .iter()
-                .find(|&&ci| candidates[ci].event.id == edit)
-            {
-                let (line, text) = (out[i].line, out[i].text.clone());
-                out[i] = make_line(line, &text, Some((Who::Ai, &candidates[ci])));
-                settled[i] = true;
-            }
-        }
-    }
-    // Modified: an unmatched line close to a line some applied edit wrote that did not land
-    // as written — the human changed the agent's line before committing. A written line that
-    // landed unchanged elsewhere is not what a human line was edited from, and edits bound to
-    // other commits only ever vouch for exact copies (cherry-picks, squashes).
-    let landed: HashSet<String> = file
-        .added
-        .iter()
-        .map(|(_, t)| normalise(&redactor.redact(t)))
-        .collect();
-    let pool: Vec<(usize, &str)> = candidates
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.rejected && !c.fallback)
-        .flat_map(|(i, c)| c.written.iter().map(move |w| (i, w.trim())))
-        .filter(|(_, w)| w.chars().count() >= MODIFIED_MIN_CHARS && !landed.contains(&normalise(w)))
-        .collect();
-    if unmatched.len() * pool.len() <= MODIFIED_MAX_PAIRS {
-        for idx in unmatched {
-            let text = redactor.redact(&out[idx].text).trim().to_string();
-            let mut best: Option<(f32, usize)> = None;
-            for (ci, w) in &pool {
-                let ratio = TextDiff::from_chars(text.as_str(), *w).ratio();
-                // `>=` keeps the later candidate on ties: the latest edit wins.
-                if ratio >= MODIFIED_RATIO && best.is_none_or(|(b, _)| ratio >= b) {
-                    best = Some((ratio, *ci));
-                }
-            }
-            if let Some((_, ci)) = best {
-                let line = out[idx].line;
-                let text = out[idx].text.clone();
-                out[idx] = make_line(line, &text, Some((Who::Modified, &candidates[ci])));
-            }
-        }
-    }
-    // Blank lines inside an agent-written block belong to that block.
-    for i in 0..out.len() {
-        if out[i].who == Who::Human && out[i].text.trim().is_empty() {
-            let prev = i.checked_sub(1).map(|p| &out[p]);
-            let next = out.get(i + 1);
-            let src = [prev, next].into_iter().flatten().find(|l| {
-                l.who != Who::Human && l.line.abs_diff(out[i].line) == 1 && l.edit.is_some()
-            });
-            if let Some(src) = src.cloned() {
-                out[i].who = src.who;
-                out[i].session = src.session;
-                out[i].edit = src.edit;
-                out[i].prompt = src.prompt;
-            }
-        }
-    }
-    out
-}
-
-fn make_line(line: u32, text: &str, hit: Option<(Who, &Candidate)>) -> LineAttr {
-    match hit {
-        Some((who, c)) => LineAttr {
-            line,
-            text: text.to_string(),
-            who,
-            session: Some(c.event.session_id.clone()),
-            edit: Some(c.event.id.clone()),
-            prompt: None,
-        },
-        None => LineAttr {
-            line,
-            text: text.to_string(),
-            who: Who::Human,
-            session: None,
-            edit: None,
-            prompt: None,
-        },
-    }
-}
-
-/// Fill in the prompt behind each attributed line: the session's latest prompt before the edit.
-fn fill_prompts(events_of: &HashMap<String, Vec<Event>>, attr: &mut Attribution) {
-    let mut edit_pos: HashMap<&str, (Option<Millis>, i64)> = HashMap::new();
-    for e in events_of.values().flatten() {
-        if matches!(e.kind, EventKind::Edit(_)) {
-            edit_pos.insert(&e.id, (e.at, e.ord));
-        }
-    }
-    for f in &mut attr.files {
-        for l in &mut f.lines {
-            let (Some(s), Some(e)) = (&l.session, &l.edit) else {
-                continue;
-            };
-            let Some(pos) = edit_pos.get(e.as_str()) else {
-                continue;
-            };
-            l.prompt = events_of.get(s).and_then(|evs| {
-                evs.iter()
-                    .rev()
-                    .filter(|ev| (ev.at, ev.ord) <= *pos)
-                    .find_map(|ev| match &ev.kind {
-                        EventKind::Prompt { text } => Some(crate::ui::excerpt(text, 200)),
-                        _ => None,
-                    })
-            });
-        }
-    }
-}
-
-/// Whether `a` is an ancestor of `b` (false when either is unknown). In-process through gix;
-/// git itself when gix cannot walk the history (e.g. a shallow clone).
-fn is_ancestor(repo: &Repo, a: &str, b: &str) -> bool {
-    let parsed = (
-        gix::ObjectId::from_hex(a.as_bytes()),
-        gix::ObjectId::from_hex(b.as_bytes()),
-    );
-    if let (Ok(g), (Ok(a_id), Ok(b_id))) = (repo.gix(), parsed) {
-        match g.merge_base(a_id, b_id) {
-            Ok(Some(base)) => return base.detach() == a_id,
-            Ok(None) => return false,
-            Err(_) => {}
-        }
-    }
-    repo.command()
-        .args(["merge-base", "--is-ancestor", a, b])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+/// Milliseconds of a commit time in seconds, at the end of that second (git stores seconds).
+pub fn until_of(seconds: i64) -> Millis {
+    seconds * 1000 + 999
 }

@@ -390,31 +390,16 @@ pub fn attribute_uncommitted(
     if added.is_empty() {
         return Ok(());
     }
-    let now = jiff::Timestamp::now().as_second();
-    // "HEAD" as the commit: edits bound to HEAD or its ancestors are spent, edits bound
-    // elsewhere (another branch) still count, as for a commit made now.
-    let diff = crate::attribution::diff::CommitDiff {
-        commit: "HEAD".into(),
-        time: now,
-        parents: Vec::new(),
-        subject: String::new(),
-        files: vec![crate::attribution::diff::FileDiff {
-            path: blame.file.clone(),
-            old_path: None,
-            added,
-            binary: false,
-        }],
-    };
-    let attr = crate::attribution::attribute(repo, store, redactor, &diff)?;
+    let attr = crate::attribution::attribute_worktree(repo, store, redactor, &blame.file, added)?;
     let mut by_line: HashMap<u32, Attr> = HashMap::new();
     for f in &attr.files {
         for l in &f.lines {
             let kind = match l.who {
-                crate::attribution::Who::Ai => Kind::Ai,
-                crate::attribution::Who::Modified => Kind::Modified,
+                crate::attribution::Who::Ai(_) => Kind::Ai,
+                crate::attribution::Who::Modified(_) => Kind::Modified,
                 crate::attribution::Who::Human => Kind::Human,
             };
-            let a = match (&l.session, kind) {
+            let a = match (l.who.session(), kind) {
                 (Some(s), Kind::Ai | Kind::Modified) => {
                     let rec = attr.sessions.get(s);
                     let (agent, model) = match rec {
@@ -428,7 +413,7 @@ pub fn attribute_uncommitted(
                         kind,
                         agent,
                         model,
-                        session: Some(s.clone()),
+                        session: Some(s.to_string()),
                         prompt: l.prompt.clone(),
                     }
                 }

@@ -4,7 +4,7 @@
 use super::{Blame, Kind, Line, short_model, w};
 use crate::error::Result;
 use crate::ui::{Paint, excerpt};
-use crate::util::text::short_id;
+use crate::util::text::ShortIds;
 use std::io::Write;
 
 /// Shown in the commit column for lines not committed yet.
@@ -43,6 +43,7 @@ fn pad(s: &str, width: usize) -> String {
 pub fn print_human(
     blame: &Blame,
     show_prompt: bool,
+    ids: &ShortIds,
     paint: Paint,
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -61,7 +62,7 @@ pub fn print_human(
                 .attr
                 .session
                 .as_deref()
-                .map(|s| short_id(s).to_string())
+                .map(|s| ids.get(s).to_string())
                 .unwrap_or_default(),
         })
         .collect();

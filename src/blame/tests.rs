@@ -119,7 +119,14 @@ fn human_rows_align_and_mark_modified_and_unknown() {
         commits: HashMap::new(),
     };
     let mut out = Vec::new();
-    print_human(&blame, true, crate::ui::Paint { on: false }, &mut out).unwrap();
+    print_human(
+        &blame,
+        true,
+        &crate::util::text::ShortIds::default(),
+        crate::ui::Paint { on: false },
+        &mut out,
+    )
+    .unwrap();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     // The prompt starts where the content does.

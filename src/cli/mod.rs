@@ -49,6 +49,10 @@ pub enum Command {
     Blame(commands::blame::Args),
     /// Brief the task in progress for another agent (also git-drift-handoff)
     Handoff(commands::handoff::Args),
+    /// Is this repository set up, and what to run next
+    Status(commands::status::Args),
+    /// Every agent reader: its home, enabled or not, sessions found
+    Agents(commands::agents::Args),
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(commands::hook::Args),
@@ -72,6 +76,8 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Sync(a) => commands::sync::run(ctx, a, out),
         Command::Blame(a) => commands::blame::run(ctx, a, out),
         Command::Handoff(a) => commands::handoff::run(ctx, a, out),
+        Command::Status(a) => commands::status::run(ctx, a, out),
+        Command::Agents(a) => commands::agents::run(ctx, a, out),
         Command::Hook(a) => commands::hook::run(ctx, a, out),
         Command::Man(a) => commands::man::run(ctx, a, out),
     }

@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     let range = args.range.as_deref().unwrap_or("HEAD");
     let list = ctx
         .repo()?
-        .git(&["rev-list", "--reverse", "--topo-order", range, "--"])?;
+        .git_user(&["rev-list", "--reverse", "--topo-order", range, "--"])?;
     let mut store = ctx.captured_store(true)?;
     let redactor = ctx.config()?.redactor()?;
     let mut outcomes = Vec::new();

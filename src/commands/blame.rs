@@ -8,6 +8,7 @@ use crate::blame::{
 use crate::commands::Ctx;
 use crate::error::{Error, Result, out_err};
 use crate::store::Store;
+use crate::util::text::ShortIds;
 use std::cell::RefMut;
 use std::io::Write;
 
@@ -102,6 +103,15 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
         attribute_uncommitted(repo, store, &ctx.config()?.redactor()?, &mut blame)?;
     }
     let machine = args.json || args.porcelain;
+    // Short ids unique among every known session, for the human view (which needs the store
+    // no longer: the timeline keeps it and shows its own ids).
+    let (store, ids) = if machine || args.timeline {
+        (store, ShortIds::default())
+    } else {
+        drop(store);
+        let shown = blame.lines.iter().filter_map(|l| l.attr.session.as_deref());
+        (None, ctx.short_ids(shown)?)
+    };
     ctx.paged(out, machine, args.no_pager, |out, paint| {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
         let r = if args.timeline {
@@ -117,7 +127,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
         } else if args.porcelain {
             print_porcelain(&blame, &mut out)
         } else {
-            print_human(&blame, args.show_prompt, paint, &mut out)
+            print_human(&blame, args.show_prompt, &ids, paint, &mut out)
         };
         r.and_then(|()| out.flush().map_err(out_err))
     })

@@ -15,6 +15,10 @@ use std::cell::{OnceCell, RefCell, RefMut};
 use std::io::Write;
 use std::path::PathBuf;
 
+/// What a read-only command says where `git drift init` never ran.
+pub const NOT_SET_UP: &str =
+    "git drift: not set up: run `git drift init` (answering without writing .prompts/)";
+
 /// Everything a command working on the current repository needs.
 pub struct Ctx {
     cwd: PathBuf,
@@ -75,6 +79,11 @@ impl Ctx {
             .ok_or_else(|| Error::other("the program's definition was not given to the context"))
     }
 
+    /// The environment configuration is read with.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
     /// The directory the command was started in.
     pub fn cwd(&self) -> &std::path::Path {
         &self.cwd
@@ -131,6 +140,46 @@ impl Ctx {
             self.capture(&mut store, None, None, progress)?;
         }
         Ok(store)
+    }
+
+    /// The store for a read-only command: [`Ctx::captured_store`] where git drift is set up;
+    /// elsewhere a store in memory filled by the same capture, so that a query answers without
+    /// creating `.prompts/`, and one line on the ui says how to set up.
+    pub fn query_store(&self) -> Result<RefMut<'_, Store>> {
+        if self.repo()?.prompts_dir().is_dir() {
+            return self.captured_store(false);
+        }
+        {
+            let mut slot = self.store.borrow_mut();
+            if slot.is_none() {
+                self.ui.line(NOT_SET_UP);
+                *slot = Some(Store::open(std::path::Path::new(":memory:"))?);
+            }
+        }
+        self.captured_store(false)
+    }
+
+    /// Unique short ids for `shown` among every session the store knows (read without a
+    /// capture, and only where `.prompts/` exists), so that any id printed resolves. Call it
+    /// while the store is not borrowed.
+    pub fn short_ids<'a>(
+        &self,
+        shown: impl IntoIterator<Item = &'a str>,
+    ) -> Result<crate::util::text::ShortIds> {
+        let open = self.store.try_borrow().is_ok_and(|s| s.is_some());
+        let mut all: Vec<String> = if open || self.repo()?.prompts_dir().is_dir() {
+            self.store()?
+                .sessions(None)?
+                .into_iter()
+                .map(|s| s.session.info.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        all.extend(shown.into_iter().map(String::from));
+        Ok(crate::util::text::ShortIds::new(
+            all.iter().map(String::as_str),
+        ))
     }
 
     /// The enabled agents (optionally only one) with their homes.

@@ -160,9 +160,10 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     match &path {
         None => out.write_all(text.as_bytes()).map_err(out_err)?,
         Some(p) => {
-            handoff::write_brief(p, &text, args.output.is_some())?;
-            ctx.ui
-                .progress(&format!("written to {}", handoff::shown(p, &repo.root)));
+            let written = handoff::write_brief(p, &text, args.output.is_some())?;
+            // Always on stdout, terminal or not: scripts and agents run this and need the path
+            // (`$(git drift handoff)`), relative to where they are when it is below.
+            writeln!(out, "{}", handoff::shown(&written, ctx.cwd())).map_err(out_err)?;
         }
     }
     if let Some(plan) = injection {

@@ -6,6 +6,7 @@
 //! Commands string the lower layers together; rendering and queries live below
 //! ([`crate::report`], [`crate::sessions`], [`crate::blame`], [`crate::handoff`], …).
 
+pub mod agents;
 pub mod backfill;
 pub mod bind;
 pub mod blame;
@@ -19,6 +20,7 @@ pub mod man;
 pub mod session;
 pub mod sessions;
 pub mod show;
+pub mod status;
 pub mod sync;
 
 pub use context::Ctx;

@@ -17,7 +17,7 @@ pub struct Args {
 
 /// Run `git drift session`.
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
-    let store = ctx.captured_store(false)?;
+    let store = ctx.query_store()?;
     let session = store.find_session(&args.id)?;
     let root = &ctx.repo()?.root;
     ctx.paged(out, args.json, false, |out, paint| {

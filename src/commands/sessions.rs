@@ -19,8 +19,9 @@ pub struct Args {
 
 /// Run `git drift sessions`.
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
-    let list = ctx.captured_store(false)?.sessions(args.agent)?;
+    let list = ctx.query_store()?.sessions(args.agent)?;
+    let ids = ctx.short_ids(list.iter().map(|s| s.session.info.id.as_str()))?;
     ctx.paged(out, args.json, false, |out, paint| {
-        crate::sessions::print_sessions(&list, args.json, paint, out)
+        crate::sessions::print_sessions(&list, args.json, &ids, paint, out)
     })
 }

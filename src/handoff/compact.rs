@@ -280,6 +280,15 @@ pub fn timeline(
                         .map(|r| crate::ui::excerpt(r, 300))
                         .unwrap_or_else(|| "no reason given".into())
                 ),
+                EventKind::PlanVerdict {
+                    accepted, reason, ..
+                } => match (accepted, reason) {
+                    (true, _) => format!("{c} user accepted the plan"),
+                    (false, Some(r)) => {
+                        format!("{c} user declined the plan: {}", crate::ui::excerpt(r, 300))
+                    }
+                    (false, None) => format!("{c} user declined the plan"),
+                },
                 EventKind::Plan { items, explanation } => {
                     let list: Vec<String> = items
                         .iter()

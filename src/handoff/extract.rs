@@ -393,7 +393,11 @@ pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
                     ));
                 }
             }
-            EventKind::Outcome { .. } | EventKind::Reasoning { .. } | EventKind::Usage { .. } => {}
+            // A declined plan also arrives as a Rejection with its call id, listed above.
+            EventKind::Outcome { .. }
+            | EventKind::Reasoning { .. }
+            | EventKind::Usage { .. }
+            | EventKind::PlanVerdict { .. } => {}
         }
     }
 

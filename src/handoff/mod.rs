@@ -75,13 +75,15 @@ pub fn slug(s: &str) -> String {
 }
 
 /// Write the brief: an explicit `--output` may replace a file, the default name never does
-/// (a second brief in the same minute gets `-2`, `-3`, … before `.md`).
-pub fn write_brief(path: &Path, text: &str, explicit: bool) -> Result<()> {
+/// (a second brief in the same minute gets `-2`, `-3`, … before `.md`). Returns the path
+/// written.
+pub fn write_brief(path: &Path, text: &str, explicit: bool) -> Result<PathBuf> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     if explicit {
-        return std::fs::write(path, text).map_err(|e| Error::io(path, e));
+        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+        return Ok(path.to_path_buf());
     }
     let stem = path
         .file_stem()
@@ -99,9 +101,9 @@ pub fn write_brief(path: &Path, text: &str, explicit: bool) -> Result<()> {
             .open(&candidate)
         {
             Ok(mut f) => {
-                return f
-                    .write_all(text.as_bytes())
-                    .map_err(|e| Error::io(&candidate, e));
+                f.write_all(text.as_bytes())
+                    .map_err(|e| Error::io(&candidate, e))?;
+                return Ok(candidate);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(Error::io(&candidate, e)),

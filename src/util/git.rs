@@ -155,6 +155,30 @@ impl Repo {
         }
     }
 
+    /// Run git on arguments the user typed (a revision range): when git refuses them, a user
+    /// error (exit 1) with git's own first line, as `git drift show badrev` words it.
+    pub fn git_user(&self, args: &[&str]) -> Result<String> {
+        let out = self
+            .command()
+            .args(args)
+            .output()
+            .map_err(|e| Error::git_from("cannot run git", e))?;
+        if out.status.success() {
+            return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
+        let err = String::from_utf8_lossy(&out.stderr);
+        let line = err
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("git refused the arguments");
+        let line = line
+            .strip_prefix("fatal: ")
+            .or_else(|| line.strip_prefix("error: "))
+            .unwrap_or(line);
+        Err(Error::user(line.to_string()))
+    }
+
     /// The commit HEAD points at, or None on an unborn branch.
     pub fn head(&self) -> Result<Option<String>> {
         let repo = self.gix()?;

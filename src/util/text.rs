@@ -28,6 +28,60 @@ pub fn short_id(id: &str) -> &str {
     &id[..end]
 }
 
+/// Short session ids that stay unique among a set of ids, the way git abbreviates object
+/// ids: at least [`short_id`]'s length, longer where two ids share a longer prefix (UUIDv7
+/// ids, as Codex writes them, share their first 8 hex digits within a minute).
+#[derive(Debug, Default)]
+pub struct ShortIds {
+    len: std::collections::HashMap<String, usize>,
+}
+
+impl ShortIds {
+    /// The unique abbreviations of `ids`.
+    pub fn new<'a>(ids: impl IntoIterator<Item = &'a str>) -> ShortIds {
+        let mut all: Vec<&str> = ids.into_iter().collect();
+        all.sort_unstable();
+        all.dedup();
+        let lcp = |a: &str, b: &str| {
+            a.char_indices()
+                .zip(b.chars())
+                .find(|((_, x), y)| x != y)
+                .map_or(a.len().min(b.len()), |((i, _), _)| i)
+        };
+        let mut len = std::collections::HashMap::with_capacity(all.len());
+        for (i, id) in all.iter().enumerate() {
+            let before = i.checked_sub(1).map_or(0, |j| lcp(all[j], id));
+            let after = all.get(i + 1).map_or(0, |n| lcp(n, id));
+            len.insert(id.to_string(), unique_len(id, before.max(after)));
+        }
+        ShortIds { len }
+    }
+
+    /// The abbreviation of `id` (unknown ids get [`short_id`]'s).
+    pub fn get<'a>(&self, id: &'a str) -> &'a str {
+        match self.len.get(id) {
+            Some(&n) => &id[..n],
+            None => short_id(id),
+        }
+    }
+}
+
+/// The byte length of `id`'s abbreviation when `shared` bytes are common with a neighbour:
+/// one character past them, never shorter than [`short_id`], never ending in a separator.
+fn unique_len(id: &str, shared: usize) -> usize {
+    let mut n = short_id(id).len();
+    if shared >= n {
+        n = id[shared..]
+            .chars()
+            .next()
+            .map_or(id.len(), |c| shared + c.len_utf8());
+    }
+    while n < id.len() && id[..n].ends_with('-') {
+        n += id[n..].chars().next().map_or(0, char::len_utf8);
+    }
+    n
+}
+
 /// The repository-relative path (with `/` separators) of an absolute path inside `root`.
 pub fn relative(path: &str, root: &Path) -> Option<String> {
     let rel = Path::new(path).strip_prefix(root).ok()?;
@@ -48,6 +102,32 @@ mod tests {
         assert_eq!(short_id("sidechain-a8000000-0000"), "sidechain-a8000000");
         assert_eq!(short_id("agent-a1b2c3d4"), "agent-a1b2c3d4");
         assert_eq!(short_id("abc"), "abc");
+    }
+
+    #[test]
+    fn short_ids_lengthen_until_unique() {
+        // Two UUIDv7 ids of one minute, one of another, and a sub-agent.
+        let a = "019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d";
+        let b = "019bc2a1-4d2f-7b20-8c3b-5e6f7a8b9c02";
+        let c = "019bc2b0-1111-7a10-9c3b-5e6f7a8b9c01";
+        let d = "agent-a1b2c3d4";
+        let ids = ShortIds::new([a, b, c, d]);
+        assert_eq!(ids.get(a), "019bc2a1-4d2e");
+        assert_eq!(ids.get(b), "019bc2a1-4d2f");
+        assert_eq!(ids.get(c), "019bc2b0");
+        assert_eq!(ids.get(d), "agent-a1b2c3d4");
+        assert_eq!(ids.get("5b0c1f2e-8a4d"), "5b0c1f2e", "unknown ids");
+        // Every abbreviation is a prefix of exactly one id.
+        for id in [a, b, c, d] {
+            let short = ids.get(id);
+            assert_eq!(
+                [a, b, c, d].iter().filter(|x| x.starts_with(short)).count(),
+                1
+            );
+        }
+        // The separator is skipped: never `019bc2a1-`.
+        let e = "019bc2a1-0000";
+        assert_eq!(ShortIds::new([a, e]).get(e), "019bc2a1-0");
     }
 
     #[test]

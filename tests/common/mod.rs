@@ -368,6 +368,74 @@ impl<'e> Claude<'e> {
         self
     }
 
+    /// The agent replaces every occurrence of `old` (`replace_all: true`; applied).
+    pub fn edit_all(&mut self, rel: &str, old: &str, new: &str) -> &mut Self {
+        let abs = self.env.repo.join(rel);
+        let call = self.tool_use(
+            "Edit",
+            json!({"file_path": abs, "old_string": old, "new_string": new, "replace_all": true}),
+        );
+        let text = self.env.read(rel);
+        assert!(text.contains(old), "old_string not in {rel}");
+        self.env.write(rel, &text.replace(old, new));
+        self.result(
+            &call,
+            &format!("The file {} has been updated.", abs.display()),
+            false,
+        );
+        self
+    }
+
+    /// One MultiEdit call of several (old, new) replacements, applied in order.
+    pub fn multi_edit(&mut self, rel: &str, edits: &[(&str, &str)]) -> &mut Self {
+        let abs = self.env.repo.join(rel);
+        let items: Vec<Value> = edits
+            .iter()
+            .map(|(o, n)| json!({"old_string": o, "new_string": n}))
+            .collect();
+        let call = self.tool_use("MultiEdit", json!({"file_path": abs, "edits": items}));
+        let mut text = self.env.read(rel);
+        for (o, n) in edits {
+            assert!(text.contains(o), "old_string not in {rel}");
+            text = text.replacen(o, n, 1);
+        }
+        self.env.write(rel, &text);
+        self.result(
+            &call,
+            &format!("Applied {} edits to {}", edits.len(), abs.display()),
+            false,
+        );
+        self
+    }
+
+    /// An Edit the tool refused (`String to replace not found`): the worktree is untouched.
+    pub fn failed_edit(&mut self, rel: &str, old: &str, new: &str) -> &mut Self {
+        let abs = self.env.repo.join(rel);
+        let call = self.tool_use(
+            "Edit",
+            json!({"file_path": abs, "old_string": old, "new_string": new}),
+        );
+        self.result(
+            &call,
+            "<tool_use_error>String to replace not found in file.</tool_use_error>",
+            true,
+        );
+        self
+    }
+
+    /// The agent writes a whole file at an absolute path (anywhere, applied).
+    pub fn write_abs(&mut self, abs: &Path, content: &str) -> &mut Self {
+        let call = self.tool_use("Write", json!({"file_path": abs, "content": content}));
+        std::fs::create_dir_all(abs.parent().expect("parent")).expect("mkdir");
+        std::fs::write(abs, content).expect("write");
+        self.result(
+            &call,
+            &format!("File created successfully at: {}", abs.display()),
+            false,
+        );
+        self
+    }
+
     /// The agent proposes an edit the user declines (worktree untouched).
     pub fn rejected_edit(
         &mut self,
@@ -453,8 +521,18 @@ impl<'e> Codex<'e> {
         Self::on_branch(env, id, start, "main")
     }
 
+    /// A new Codex session whose recorded cwd is `cwd` (relative patch paths resolve
+    /// against it), on branch main.
+    pub fn in_dir(env: &'e Env, id: &str, start: i64, cwd: &Path) -> Codex<'e> {
+        Self::with_cwd(env, id, start, "main", cwd)
+    }
+
     /// A new Codex session of the repository whose session_meta records branch `branch`.
     pub fn on_branch(env: &'e Env, id: &str, start: i64, branch: &str) -> Codex<'e> {
+        Self::with_cwd(env, id, start, branch, &env.repo.clone())
+    }
+
+    fn with_cwd(env: &'e Env, id: &str, start: i64, branch: &str, cwd: &Path) -> Codex<'e> {
         let ts = jiff::Timestamp::from_second(start).expect("ts");
         let day = ts.strftime("%Y/%m/%d").to_string();
         let stamp = ts.strftime("%Y-%m-%dT%H-%M-%S").to_string();
@@ -467,7 +545,7 @@ impl<'e> Codex<'e> {
             now: start * 1000,
             n: 0,
         };
-        let repo = env.repo.clone();
+        let repo = cwd.to_path_buf();
         c.line(
             "session_meta",
             json!({"id": id, "timestamp": c.ts(), "cwd": repo,
@@ -526,6 +604,19 @@ impl<'e> Codex<'e> {
         }
         self.line("response_item", json!({"type": "custom_tool_call_output", "call_id": call,
             "output": "{\"output\":\"Success. Updated the following files:\\nM x\\n\",\"metadata\":{\"exit_code\":0,\"duration_seconds\":0.0}}"}));
+        self
+    }
+
+    /// A patch that failed verification (the worktree is untouched).
+    pub fn failed_patch(&mut self, patch: &str) -> &mut Self {
+        let call = format!("call_{}", self.n + 1);
+        self.line(
+            "response_item",
+            json!({"type": "custom_tool_call", "status": "completed",
+            "call_id": call, "name": "apply_patch", "input": patch}),
+        );
+        self.line("response_item", json!({"type": "custom_tool_call_output", "call_id": call,
+            "output": "{\"output\":\"apply_patch verification failed: Failed to find expected lines\\n\",\"metadata\":{\"exit_code\":1,\"duration_seconds\":0.0}}"}));
         self
     }
 

@@ -20,6 +20,14 @@ pub(super) const EDIT_ERROR: usize = 512;
 /// Tool calls whose result never arrives (killed sessions) must not grow the state forever.
 pub(super) const MAX_PENDING: usize = 256;
 
+/// Plans awaiting a verdict kept at most; older ones lose their text (the verdict still
+/// counts).
+pub(super) const MAX_PLANS: usize = 8;
+/// Queued prompts awaiting their delivery record, at most.
+pub(super) const MAX_QUEUED: usize = 16;
+/// A pending plan keeps at most this many bytes of its text.
+pub(super) const PLAN_TEXT: usize = 16 * 1024;
+
 /// What the harness writes when the human declines a tool use at the permission prompt.
 pub(super) const REJECTED: &str = "The user doesn't want to proceed with this tool use.";
 /// Precedes the text the human typed when declining.
@@ -43,6 +51,9 @@ pub(super) const BOILERPLATE: &[&str] = &[
     "Caveat:",
     "[Request interrupted by user",
     "This session is being continued from a previous conversation",
+    // Written by the CLI when a plan is accepted with "clear context": the plan's text, not
+    // something the human typed.
+    "Implement the following plan:",
 ];
 
 /// Built-in slash commands that act on the CLI itself and send nothing to the model. Any other
@@ -101,6 +112,8 @@ pub(super) const LOCAL_COMMANDS: &[&str] = &[
 pub(super) enum CallKind {
     Edit,
     Command,
+    /// An `ExitPlanMode` call: its result is the user's verdict on the plan.
+    Plan,
 }
 
 /// The usage of the API message currently being streamed, emitted once it is complete.
@@ -131,9 +144,27 @@ pub(super) struct State {
     pub(super) pending: Vec<(String, CallKind)>,
     #[serde(default)]
     pub(super) usage: Option<PendingUsage>,
-    /// The message whose usage was emitted last, to skip its immediate repeats.
+    /// The message whose usage was emitted last (states saved by older builds).
     #[serde(default)]
     pub(super) last_usage: Option<String>,
+    /// The usage emitted last: a later line of the same message (after a tool_result line,
+    /// or after capture flushed at the end of the file) reopens it, and the larger counts are
+    /// emitted again under the same id.
+    #[serde(default)]
+    pub(super) last_emitted: Option<PendingUsage>,
+    /// Plan texts of `ExitPlanMode` calls awaiting the user's verdict, oldest first.
+    #[serde(default)]
+    pub(super) plans: Vec<(String, String)>,
+    /// Hashes of prompts queued while the agent was busy (`queue-operation enqueue`) whose
+    /// `queued_command` attachment has not been seen: the attachment repeats the text.
+    #[serde(default)]
+    pub(super) queued: Vec<u64>,
+    /// A rejection without a typed reason (Esc at the permission dialog), as (event id,
+    /// call id), while nothing but the interruption marker followed it: the prompt the user
+    /// types next is the correction, and becomes its reason (the event is emitted again under
+    /// the same id, which the store revises).
+    #[serde(default)]
+    pub(super) declined: Option<(String, String)>,
 }
 
 /// Incremental reader of one Claude Code transcript file.
@@ -261,19 +292,29 @@ impl ClaudeReader {
                 &p.session_id,
                 &[b"usage", p.message_id.as_bytes()],
             ),
-            session_id: p.session_id,
+            session_id: p.session_id.clone(),
             at: p.at,
             ord: p.ord,
             kind: EventKind::Usage {
                 message_id: p.message_id.clone(),
-                model: p.model,
+                model: p.model.clone(),
                 input: p.input,
                 output: p.output,
                 cache_read: p.cache_read,
                 cache_write: p.cache_write,
             },
         }));
-        self.state.last_usage = Some(p.message_id);
+        self.state.last_usage = Some(p.message_id.clone());
+        self.state.last_emitted = Some(p);
+    }
+
+    /// Keep a proposed plan's text (bounded) until the user's verdict arrives.
+    fn remember_plan(&mut self, call_id: &str, plan: &str) {
+        if self.state.plans.len() >= MAX_PLANS {
+            self.state.plans.remove(0);
+        }
+        let text = head(plan, PLAN_TEXT).unwrap_or_default();
+        self.state.plans.push((call_id.to_owned(), text));
     }
 
     fn track(&mut self, call_id: &str, kind: CallKind) {
@@ -293,7 +334,7 @@ impl ClaudeReader {
         match content {
             Content::Text(text) => {
                 if !injected && let Some(p) = prompt_text(text) {
-                    cx.push(out, EventKind::Prompt { text: p });
+                    self.typed(p, false, cx, out);
                 }
             }
             Content::Blocks(blocks) => {
@@ -310,14 +351,61 @@ impl ClaudeReader {
                     }
                 }
                 if !prompt.is_empty() {
-                    cx.push(
-                        out,
-                        EventKind::Prompt {
-                            text: prompt.join("\n\n"),
-                        },
-                    );
+                    self.typed(prompt.join("\n\n"), false, cx, out);
                 }
             }
+        }
+    }
+
+    /// Emit a typed prompt. A prompt typed while the agent was busy is recorded when it is
+    /// queued (`queued`), and its later delivery (a `queued_command` attachment or a plain
+    /// user record with the same text) is not a second prompt.
+    fn typed(&mut self, text: String, queued: bool, cx: &mut Cx<'_>, out: &mut Vec<Record>) {
+        let hash = crate::agents::lenient::text_hash(&text);
+        if queued {
+            if self.state.queued.len() >= MAX_QUEUED {
+                self.state.queued.remove(0);
+            }
+            self.state.queued.push(hash);
+        } else if let Some(i) = self.state.queued.iter().position(|h| *h == hash) {
+            self.state.queued.remove(i);
+            return;
+        }
+        if let Some((id, call_id)) = self.state.declined.take() {
+            out.push(Record::Event(Event {
+                id,
+                session_id: cx.session.clone(),
+                at: cx.at,
+                ord: ord(cx.offset, 1000),
+                kind: EventKind::Rejection {
+                    call_id: Some(call_id),
+                    reason: Some(text.clone()),
+                },
+            }));
+        }
+        cx.push(out, EventKind::Prompt { text });
+    }
+
+    /// `queue-operation` (enqueue) and `attachment` (`queued_command`) records: prompts typed
+    /// while the agent was busy.
+    fn queued(&mut self, rec: &Line<'_>, cx: &mut Cx<'_>, out: &mut Vec<Record>) {
+        let (text, queued) = match rec.kind.get() {
+            Some("queue-operation") if rec.operation.get() == Some("enqueue") => {
+                (rec.content.get(), true)
+            }
+            Some("attachment") => match rec.attachment.0.as_ref() {
+                Some(a)
+                    if a.kind.get() == Some("queued_command")
+                        && matches!(a.command_mode.get(), None | Some("prompt")) =>
+                {
+                    (a.prompt.get(), false)
+                }
+                _ => return,
+            },
+            _ => return,
+        };
+        if let Some(p) = text.and_then(prompt_text) {
+            self.typed(p, queued, cx, out);
         }
     }
 
@@ -331,10 +419,41 @@ impl ClaudeReader {
         let (call_id, kind) = self.state.pending.remove(pos);
         let text = content_text(b.content.as_ref());
         let failed = b.is_error.0 == Some(true);
-        let event = if failed && text.trim_start().starts_with(REJECTED) {
+        let declined = failed && text.trim_start().starts_with(REJECTED);
+        if kind == CallKind::Plan {
+            return self.plan_verdict(
+                call_id,
+                declined.then(|| rejection_reason(&text)),
+                failed,
+                cx,
+                out,
+            );
+        }
+        let event = if declined {
+            let reason = rejection_reason(&text);
+            if reason.is_none() {
+                cx.push(
+                    out,
+                    EventKind::Rejection {
+                        call_id: Some(call_id.clone()),
+                        reason,
+                    },
+                );
+                if let Some(Record::Event(e)) = out.last() {
+                    self.state.declined = Some((e.id.clone(), call_id));
+                }
+                return;
+            }
             EventKind::Rejection {
                 call_id: Some(call_id),
-                reason: rejection_reason(&text),
+                reason,
+            }
+        } else if failed && is_permission_denial(&text) {
+            // A tool the session was not allowed to use (`-p` without `--allowedTools`, or
+            // `--disallowedTools`): the user's settings said no, nothing failed.
+            EventKind::Rejection {
+                call_id: Some(call_id),
+                reason: None,
             }
         } else {
             match kind {
@@ -344,7 +463,7 @@ impl ClaudeReader {
                     exit_code: if failed { exit_code(&text) } else { Some(0) },
                     output_tail: tail(&text, OUTPUT_TAIL),
                 },
-                CallKind::Edit => EventKind::Outcome {
+                CallKind::Edit | CallKind::Plan => EventKind::Outcome {
                     call_id,
                     ok: !failed,
                     exit_code: None,
@@ -359,6 +478,52 @@ impl ClaudeReader {
         cx.push(out, event);
     }
 
+    /// The user's answer to an `ExitPlanMode` call: `declined` holds the reason they typed
+    /// (if any) when they declined; an error that is not a decline is no verdict.
+    fn plan_verdict(
+        &mut self,
+        call_id: String,
+        declined: Option<Option<String>>,
+        failed: bool,
+        cx: &mut Cx<'_>,
+        out: &mut Vec<Record>,
+    ) {
+        let plan = match self.state.plans.iter().position(|(id, _)| *id == call_id) {
+            Some(i) => self.state.plans.remove(i).1,
+            None => String::new(),
+        };
+        match declined {
+            Some(reason) => {
+                cx.push(
+                    out,
+                    EventKind::Rejection {
+                        call_id: Some(call_id.clone()),
+                        reason: reason.clone(),
+                    },
+                );
+                cx.push(
+                    out,
+                    EventKind::PlanVerdict {
+                        call_id: Some(call_id),
+                        plan,
+                        accepted: false,
+                        reason,
+                    },
+                );
+            }
+            None if !failed => cx.push(
+                out,
+                EventKind::PlanVerdict {
+                    call_id: Some(call_id),
+                    plan,
+                    accepted: true,
+                    reason: None,
+                },
+            ),
+            None => {}
+        }
+    }
+
     fn assistant(
         &mut self,
         msg: &Message<'_>,
@@ -366,6 +531,8 @@ impl ClaudeReader {
         cx: &mut Cx<'_>,
         out: &mut Vec<Record>,
     ) {
+        // The agent went on: what the user types next answers that, not the decline.
+        self.state.declined = None;
         let Some(Content::Blocks(blocks)) = &msg.content else {
             return;
         };
@@ -428,11 +595,14 @@ impl ClaudeReader {
             }
             "TodoWrite" => (None, vec![todo_plan(input)]),
             "ExitPlanMode" => {
+                if let (Some(id), Some(plan)) = (&call_id, field("plan")) {
+                    self.remember_plan(id, plan);
+                }
                 let plan = field("plan").map(|plan| EventKind::Plan {
                     items: Vec::new(),
                     explanation: Some(plan.to_owned()),
                 });
-                (None, plan.into_iter().collect())
+                (Some(CallKind::Plan), plan.into_iter().collect())
             }
             _ => (None, Vec::new()),
         };
@@ -457,36 +627,42 @@ impl ClaudeReader {
         let (Some(mid), Some(u)) = (msg.id.get(), msg.usage.0.as_ref()) else {
             return;
         };
-        match &mut self.state.usage {
-            Some(p) if p.message_id == mid => {
-                // Later lines of a streamed message carry the running (final) counts.
-                p.input = p.input.max(u.input_tokens.get().unwrap_or(0));
-                p.output = p.output.max(u.output_tokens.get().unwrap_or(0));
-                p.cache_read = p
-                    .cache_read
-                    .max(u.cache_read_input_tokens.get().unwrap_or(0));
-                p.cache_write = p
-                    .cache_write
-                    .max(u.cache_creation_input_tokens.get().unwrap_or(0));
-                p.at = at.or(p.at);
-                p.ord = ord;
-            }
-            _ => {
-                if self.state.last_usage.as_deref() == Some(mid) {
-                    return;
-                }
-                self.state.usage = Some(PendingUsage {
-                    session_id: sid.to_owned(),
-                    message_id: mid.to_owned(),
-                    model: model.map(str::to_owned),
-                    input: u.input_tokens.get().unwrap_or(0),
-                    output: u.output_tokens.get().unwrap_or(0),
-                    cache_read: u.cache_read_input_tokens.get().unwrap_or(0),
-                    cache_write: u.cache_creation_input_tokens.get().unwrap_or(0),
-                    at,
-                    ord,
-                });
-            }
+        if self
+            .state
+            .usage
+            .as_ref()
+            .is_none_or(|p| p.message_id != mid)
+        {
+            let reopened = self
+                .state
+                .last_emitted
+                .take()
+                .filter(|e| e.message_id == mid);
+            self.state.usage = Some(reopened.unwrap_or_else(|| PendingUsage {
+                session_id: sid.to_owned(),
+                message_id: mid.to_owned(),
+                model: model.map(str::to_owned),
+                input: 0,
+                output: 0,
+                cache_read: 0,
+                cache_write: 0,
+                at,
+                ord,
+            }));
+        }
+        if let Some(p) = &mut self.state.usage {
+            // Later lines of a streamed message carry the running (final) counts: the last
+            // (largest) of them is the message's usage.
+            p.input = p.input.max(u.input_tokens.get().unwrap_or(0));
+            p.output = p.output.max(u.output_tokens.get().unwrap_or(0));
+            p.cache_read = p
+                .cache_read
+                .max(u.cache_read_input_tokens.get().unwrap_or(0));
+            p.cache_write = p
+                .cache_write
+                .max(u.cache_creation_input_tokens.get().unwrap_or(0));
+            p.at = at.or(p.at);
+            p.ord = ord;
         }
         if msg.stop_reason.get().is_some() {
             self.flush_usage(out);
@@ -552,7 +728,7 @@ impl FileReader for ClaudeReader {
             }
         };
         let is_assistant = match rec.kind.get() {
-            Some("user") => false,
+            Some("user" | "queue-operation" | "attachment") => false,
             Some("assistant") => true,
             Some("system") => {
                 self.flush_usage(out);
@@ -597,7 +773,9 @@ impl FileReader for ClaudeReader {
             at,
             item: 0,
         };
-        if !is_assistant {
+        if matches!(rec.kind.get(), Some("queue-operation" | "attachment")) {
+            self.queued(&rec, &mut cx, out);
+        } else if !is_assistant {
             self.user(&rec, &mut cx, out);
         } else if let (Some(msg), false) = (msg, synthetic) {
             self.assistant(msg, cwd.as_deref(), &mut cx, out);
@@ -607,6 +785,12 @@ impl FileReader for ClaudeReader {
             self.usage(msg, &sid, model, at, usage_ord, out);
         }
         Ok(())
+    }
+
+    fn finish(&mut self, out: &mut Vec<Record>) {
+        // A file that ends with progress lines (or a session still streaming) would hold the
+        // last message's usage back forever; a later line of that message reopens it.
+        self.flush_usage(out);
     }
 
     fn save_state(&self) -> String {
@@ -792,6 +976,18 @@ pub(super) fn exit_code(text: &str) -> Option<i32> {
         .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-')))
         .map_or(rest.len(), |(i, _)| i);
     rest[..end].parse().ok()
+}
+
+/// A tool result saying the session's permissions refused the call (`claude -p` without the
+/// tool in `--allowedTools`: "This command requires approval"; a tool removed with
+/// `--disallowedTools`: "No such tool available"; a `deny` rule in the settings: "Permission
+/// to use Bash with command … has been denied").
+pub(super) fn is_permission_denial(text: &str) -> bool {
+    let t = strip_tool_use_error(text);
+    let t = t.strip_prefix("Error: ").unwrap_or(t);
+    t.starts_with("This command requires approval")
+        || t.starts_with("No such tool available")
+        || (t.starts_with("Permission to use ") && t.contains(" has been denied"))
 }
 
 pub(super) fn strip_tool_use_error(text: &str) -> &str {

@@ -122,6 +122,7 @@ fn assert_consistent(records: &[Record]) {
     let mut announced = BTreeSet::new();
     let mut ids = BTreeSet::new();
     let mut ords = BTreeSet::new();
+    let mut usage_ids = BTreeMap::new();
     for r in records {
         match r {
             Record::Session(s) => {
@@ -136,7 +137,28 @@ fn assert_consistent(records: &[Record]) {
                 if !matches!(e.kind, EventKind::Usage { .. }) {
                     assert_eq!(current, Some(e.session_id.as_str()), "{e:?}");
                 }
-                assert!(ids.insert(e.id.clone()), "duplicate id {e:?}");
+                // A usage is emitted again, revised, when a later line of its message
+                // arrives (the store updates its row); every other id is unique.
+                if let EventKind::Usage { message_id, .. } = &e.kind {
+                    // Same message, same id: a revision, not a second message.
+                    if !ids.insert(e.id.clone()) {
+                        assert!(usage_ids.get(&e.id) == Some(message_id), "{e:?}");
+                        continue;
+                    }
+                    usage_ids.insert(e.id.clone(), message_id.clone());
+                } else if matches!(
+                    e.kind,
+                    EventKind::Rejection {
+                        reason: Some(_),
+                        ..
+                    }
+                ) && ids.contains(&e.id)
+                {
+                    // A decline revised with the correction typed next.
+                    continue;
+                } else {
+                    assert!(ids.insert(e.id.clone()), "duplicate id {e:?}");
+                }
                 assert!(
                     ords.insert((e.session_id.clone(), e.ord)),
                     "duplicate ord {e:?}"
@@ -401,9 +423,10 @@ fn fixture_counts_match_the_readme() {
                 ("reply", 2),
                 ("edit", 1),
                 ("command", 3),
-                ("rejection", 2),
-                ("outcome", 2),
+                ("rejection", 4),
+                ("outcome", 1),
                 ("plan", 1),
+                ("plan_verdict", 1),
                 ("usage", 6),
             ],
         ),
@@ -461,8 +484,12 @@ fn fixture_counts_match_the_readme() {
         assert_consistent(&r.records);
         assert_eq!(sessions(&r.records).len(), n_sessions, "{rel}");
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
         for e in events(&r.records) {
-            *counts.entry(e.kind.name()).or_default() += 1;
+            // A revised event (same id) is one stored row.
+            if seen.insert(e.id.clone()) {
+                *counts.entry(e.kind.name()).or_default() += 1;
+            }
         }
         let expected: BTreeMap<&str, usize> = expected.iter().copied().collect();
         assert_eq!(counts, expected, "{rel}");
@@ -555,12 +582,20 @@ fn usage_of_the_last_message_waits_in_the_state() {
             cache_write: 0
         }]
     );
-    // an immediate repeat of the emitted message is skipped
+    let first_id = events(&out)[0].id.clone();
+    // A later line of the emitted message reopens it: emitted again under the same id (the
+    // store keeps one row) with the last, largest counts.
     let mut out = Vec::new();
     reader
         .read_line(line("m1", 50, "\"end_turn\"").as_bytes(), 900, &mut out)
         .unwrap();
-    assert!(kinds(&out, "usage").is_empty());
+    let again: Vec<_> = events(&out)
+        .into_iter()
+        .filter(|e| matches!(e.kind, EventKind::Usage { .. }))
+        .collect();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].id, first_id);
+    assert!(matches!(again[0].kind, EventKind::Usage { output: 50, .. }));
     assert_eq!(kinds(&out, "reply").len(), 1);
 }
 
@@ -578,22 +613,42 @@ fn rejections_with_and_without_reason() {
                 call_id: Some("toolu_01RejEdit".into()),
                 reason: None
             },
+            // Declined without a reason, then the user typed the correction: it becomes the
+            // reason (the same event, revised; CONFORMANCE.md C2).
+            &EventKind::Rejection {
+                call_id: Some("toolu_01RejEdit".into()),
+                reason: Some("Keep the loader, just push the branch".into())
+            },
             &EventKind::Rejection {
                 call_id: Some("toolu_01RejPush".into()),
                 reason: Some("don't force-push; open a PR instead".into())
             },
+            // A settings rule's denial is a permission denial (issue 11 item 11): nothing
+            // failed and retrying will not help, so it is a rejection without a typed reason,
+            // never a failed command.
+            &EventKind::Rejection {
+                call_id: Some("toolu_01RejRm".into()),
+                reason: None
+            },
+            // The declined ExitPlanMode (issue 11 item 7), with the reason the user typed.
+            &EventKind::Rejection {
+                call_id: Some("toolu_01RejPlan".into()),
+                reason: Some("use gh".into())
+            },
         ]
     );
-    // a settings rule is not the human declining: a failed outcome without exit code
+    assert_eq!(
+        kinds(&r.records, "plan_verdict"),
+        [&EventKind::PlanVerdict {
+            call_id: Some("toolu_01RejPlan".into()),
+            plan: "## Plan\n1. Push the branch without force\n2. Open a PR".into(),
+            accepted: false,
+            reason: Some("use gh".into()),
+        }]
+    );
     assert_eq!(
         kinds(&r.records, "outcome"),
         [
-            &outcome(
-                "toolu_01RejRm",
-                false,
-                None,
-                Some("Permission to use Bash with command rm -rf build has been denied.")
-            ),
             // result content given as a list of text blocks
             &outcome(
                 "toolu_01RejPr",
@@ -603,7 +658,7 @@ fn rejections_with_and_without_reason() {
             ),
         ]
     );
-    // the declined ExitPlanMode is not a tracked call: its plan stays, no rejection
+    // the proposed plan itself stays a plan event
     assert_eq!(
         kinds(&r.records, "plan"),
         [&EventKind::Plan {
@@ -1099,10 +1154,17 @@ fn real_samples_read_plausibly() {
     for path in files {
         let bytes = std::fs::read(&path).unwrap();
         let lines = split(&bytes);
-        let r = read_lines(&path, &lines, None);
+        let mut r = read_lines(&path, &lines, None);
+        // Capture calls finish at the end of what a file holds now.
+        r.reader.finish(&mut r.records);
         assert_consistent(&r.records);
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut usage_ids = BTreeSet::new();
         for e in events(&r.records) {
+            // A revised usage (same id) is one stored row.
+            if matches!(e.kind, EventKind::Usage { .. }) && !usage_ids.insert(e.id.clone()) {
+                continue;
+            }
             *counts.entry(e.kind.name()).or_default() += 1;
         }
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -1123,8 +1185,10 @@ fn real_samples_read_plausibly() {
             counts.get("prompt").copied().unwrap_or(0) > 0,
             "{name} has prompts"
         );
-        // usage: one per distinct non-synthetic message id (the last may still be pending)
-        let mut ids = BTreeSet::new();
+        // usage: one per distinct non-synthetic message id, nothing left pending after
+        // finish, and each message's tokens are its last (largest) usage: what the
+        // transcript holds (issue 11 item 10).
+        let mut want: BTreeMap<String, (u64, u64, u64, u64)> = BTreeMap::new();
         for (_, line) in &lines {
             let Ok(v) = serde_json::from_slice::<Value>(line) else {
                 continue;
@@ -1135,17 +1199,51 @@ fn real_samples_read_plausibly() {
                 && m["usage"].is_object()
                 && let Some(id) = m["id"].as_str()
             {
-                ids.insert(id.to_owned());
+                let u = &m["usage"];
+                let n = |k: &str| u[k].as_u64().unwrap_or(0);
+                let w = want.entry(id.to_owned()).or_default();
+                w.0 = w.0.max(n("input_tokens"));
+                w.1 = w.1.max(n("output_tokens"));
+                w.2 = w.2.max(n("cache_read_input_tokens"));
+                w.3 = w.3.max(n("cache_creation_input_tokens"));
             }
         }
-        let pending = usize::from(r.reader.state.usage.is_some());
+        assert!(r.reader.state.usage.is_none(), "{name}: flushed at the end");
         assert_eq!(
-            counts.get("usage").copied().unwrap_or(0) + pending,
-            ids.len(),
+            counts.get("usage").copied().unwrap_or(0),
+            want.len(),
             "{name}"
         );
-        // every outcome/rejection answers an edit or command seen before
-        let mut calls = BTreeSet::new();
+        let mut got: BTreeMap<String, (u64, u64, u64, u64)> = BTreeMap::new();
+        for e in events(&r.records) {
+            if let EventKind::Usage {
+                message_id,
+                input,
+                output,
+                cache_read,
+                cache_write,
+                ..
+            } = &e.kind
+            {
+                // The last revision is what the store keeps.
+                got.insert(
+                    message_id.clone(),
+                    (*input, *output, *cache_read, *cache_write),
+                );
+            }
+        }
+        let total = |m: &BTreeMap<String, (u64, u64, u64, u64)>| {
+            m.values().fold((0, 0, 0, 0), |a, v| {
+                (a.0 + v.0, a.1 + v.1, a.2 + v.2, a.3 + v.3)
+            })
+        };
+        assert_eq!(total(&got), total(&want), "{name}: token totals");
+        // every outcome/rejection answers an edit, command or plan seen before
+        let mut calls: BTreeSet<String> = events(&r.records)
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::PlanVerdict { .. }))
+            .filter_map(|e| e.kind.call_id().map(str::to_owned))
+            .collect();
         for e in events(&r.records) {
             match &e.kind {
                 EventKind::Edit(_) | EventKind::Command { .. } => {
@@ -1158,4 +1256,390 @@ fn real_samples_read_plausibly() {
             }
         }
     }
+}
+
+/// Feed inline lines (offsets 1000 apart) to a fresh reader, then finish as capture does.
+fn read_inline(lines: &[String]) -> Read {
+    let bytes: Vec<(u64, &[u8])> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i as u64 * 1000, l.as_bytes()))
+        .collect();
+    let mut r = read_lines(Path::new("/x/s1.jsonl"), &bytes, None);
+    r.reader.finish(&mut r.records);
+    r
+}
+
+/// A Claude Code 2.1.x record envelope around `body` (fields after `"type"`).
+fn rec(kind: &str, uuid: &str, ts: &str, body: &str) -> String {
+    format!(
+        r#"{{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":"/home/dev/widget","sessionId":"s1","version":"2.1.197","gitBranch":"main","type":"{kind}","uuid":"{uuid}","timestamp":"{ts}"{body}}}"#
+    )
+}
+
+fn tool_use(uuid: &str, ts: &str, id: &str, name: &str, input: &str) -> String {
+    rec(
+        "assistant",
+        uuid,
+        ts,
+        &format!(
+            r#","message":{{"model":"claude-sonnet-4-5-20250929","id":"msg_{uuid}","type":"message","role":"assistant","content":[{{"type":"tool_use","id":"{id}","name":"{name}","input":{input}}}],"stop_reason":"tool_use","usage":{{"input_tokens":3,"output_tokens":40}}}}"#
+        ),
+    )
+}
+
+fn tool_result(uuid: &str, ts: &str, id: &str, content: &str, is_error: bool) -> String {
+    rec(
+        "user",
+        uuid,
+        ts,
+        &format!(
+            r#","message":{{"role":"user","content":[{{"type":"tool_result","content":{content},"is_error":{is_error},"tool_use_id":"{id}"}}]}}"#
+        ),
+    )
+}
+
+fn user_text(uuid: &str, ts: &str, text: &str) -> String {
+    let text = serde_json::to_string(text).unwrap();
+    rec(
+        "user",
+        uuid,
+        ts,
+        &format!(r#","message":{{"role":"user","content":{text}}}"#),
+    )
+}
+
+#[test]
+fn rejected_exit_plan_mode_is_a_rejection_with_plan_and_reason_accepted_is_a_decision() {
+    let plan = r###"{"plan":"## Plan\n1. Parse the flags with linked if/else\n2. Add tests"}"###;
+    let r = read_inline(&[
+        user_text("u1", "2026-12-01T10:00:00.000Z", "plan the flag parser"),
+        tool_use(
+            "a1",
+            "2026-12-01T10:00:01.000Z",
+            "toolu_plan1",
+            "ExitPlanMode",
+            plan,
+        ),
+        tool_result(
+            "u2",
+            "2026-12-01T10:00:09.000Z",
+            "toolu_plan1",
+            r#""The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). To tell you how to proceed, the user said:\ncan you use a switch case instead of linked ifelse?""#,
+            true,
+        ),
+        tool_use(
+            "a2",
+            "2026-12-01T10:00:12.000Z",
+            "toolu_plan2",
+            "ExitPlanMode",
+            r###"{"plan":"## Plan\n1. Parse the flags with a match\n2. Add tests"}"###,
+        ),
+        tool_result(
+            "u3",
+            "2026-12-01T10:00:20.000Z",
+            "toolu_plan2",
+            r#""User has approved your plan. You can now start coding.""#,
+            false,
+        ),
+    ]);
+    assert_eq!(
+        kinds(&r.records, "rejection"),
+        [&EventKind::Rejection {
+            call_id: Some("toolu_plan1".into()),
+            reason: Some("can you use a switch case instead of linked ifelse?".into()),
+        }]
+    );
+    assert_eq!(
+        kinds(&r.records, "plan_verdict"),
+        [
+            &EventKind::PlanVerdict {
+                call_id: Some("toolu_plan1".into()),
+                plan: "## Plan\n1. Parse the flags with linked if/else\n2. Add tests".into(),
+                accepted: false,
+                reason: Some("can you use a switch case instead of linked ifelse?".into()),
+            },
+            &EventKind::PlanVerdict {
+                call_id: Some("toolu_plan2".into()),
+                plan: "## Plan\n1. Parse the flags with a match\n2. Add tests".into(),
+                accepted: true,
+                reason: None,
+            }
+        ]
+    );
+    assert!(r.reader.state.plans.is_empty() && r.reader.state.pending.is_empty());
+}
+
+#[test]
+fn implement_the_following_plan_is_harness_text_not_a_prompt() {
+    let r = read_inline(&[
+        user_text(
+            "u1",
+            "2026-12-01T10:00:00.000Z",
+            "Implement the following plan:\n\n# Plan: Fix Error Handling\n\n- wrap errors\n- never panic",
+        ),
+        user_text("u2", "2026-12-01T10:05:00.000Z", "also add a test"),
+    ]);
+    assert_eq!(
+        kinds(&r.records, "prompt"),
+        [&EventKind::Prompt {
+            text: "also add a test".into()
+        }]
+    );
+}
+
+#[test]
+fn queued_prompts_typed_while_busy_are_prompts_once() {
+    let queue = |op: &str, ts: &str, content: Option<&str>| {
+        let content = content
+            .map(|c| format!(r#","content":{}"#, serde_json::to_string(c).unwrap()))
+            .unwrap_or_default();
+        format!(
+            r#"{{"type":"queue-operation","operation":"{op}","timestamp":"{ts}","sessionId":"s1"{content}}}"#
+        )
+    };
+    let attachment = rec(
+        "attachment",
+        "a9",
+        "2026-12-01T10:00:29.470Z",
+        r#","attachment":{"type":"queued_command","prompt":"but is energy-charts just a wrapper?","commandMode":"prompt","origin":{"kind":"human"}}"#,
+    );
+    let r = read_inline(&[
+        user_text("u1", "2026-12-01T10:00:00.000Z", "compare the data sources"),
+        queue(
+            "enqueue",
+            "2026-12-01T10:00:29.470Z",
+            Some("but is energy-charts just a wrapper?"),
+        ),
+        queue(
+            "remove",
+            "2026-12-01T10:01:16.082Z",
+            Some("but is energy-charts just a wrapper?"),
+        ),
+        attachment,
+        // Queued and never delivered by an attachment (older CLIs): still a prompt.
+        queue(
+            "enqueue",
+            "2026-12-01T10:02:00.000Z",
+            Some("draft PR please"),
+        ),
+        queue("remove", "2026-12-01T10:02:09.000Z", None),
+    ]);
+    let prompts: Vec<_> = kinds(&r.records, "prompt");
+    assert_eq!(
+        prompts,
+        [
+            &EventKind::Prompt {
+                text: "compare the data sources".into()
+            },
+            &EventKind::Prompt {
+                text: "but is energy-charts just a wrapper?".into()
+            },
+            &EventKind::Prompt {
+                text: "draft PR please".into()
+            },
+        ]
+    );
+    assert!(
+        events(&r.records)
+            .iter()
+            .all(|e| e.session_id == "s1" && e.at.is_some())
+    );
+}
+
+#[test]
+fn token_totals_take_the_last_usage_per_message_and_flush_at_end_of_file() {
+    let msg = |uuid: &str, out: u64, block: &str| {
+        rec(
+            "assistant",
+            uuid,
+            "2026-12-01T10:00:01.000Z",
+            &format!(
+                r#","message":{{"model":"claude-sonnet-4-5-20250929","id":"msg_A","role":"assistant","content":[{block}],"stop_reason":null,"usage":{{"input_tokens":234,"output_tokens":{out},"cache_read_input_tokens":17200000,"cache_creation_input_tokens":900}}}}"#
+            ),
+        )
+    };
+    let progress = r#"{"type":"progress","sessionId":"s1","data":{"type":"hook_progress"},"timestamp":"2026-12-01T10:00:03.000Z"}"#;
+    let r = read_inline(&[
+        msg("a1", 12, r#"{"type":"text","text":"Running it"}"#),
+        msg(
+            "a2",
+            30,
+            r#"{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls"}}"#,
+        ),
+        tool_result(
+            "u1",
+            "2026-12-01T10:00:02.000Z",
+            "toolu_1",
+            r#""a\nb""#,
+            false,
+        ),
+        // The same message continues after the tool_result line, with the final count.
+        msg("a3", 2413, r#"{"type":"text","text":"Done"}"#),
+        progress.to_string(),
+        progress.to_string(),
+    ]);
+    let usages = kinds(&r.records, "usage");
+    assert_eq!(
+        usages.last().copied(),
+        Some(&EventKind::Usage {
+            message_id: "msg_A".into(),
+            model: Some("claude-sonnet-4-5-20250929".into()),
+            input: 234,
+            output: 2413,
+            cache_read: 17_200_000,
+            cache_write: 900,
+        })
+    );
+    // Every revision has the one id the store keeps.
+    let ids: BTreeSet<_> = events(&r.records)
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Usage { .. }))
+        .map(|e| e.id.clone())
+        .collect();
+    assert_eq!(ids.len(), 1);
+    assert!(r.reader.state.usage.is_none());
+}
+
+#[test]
+fn permission_denials_in_print_mode_are_rejections_not_failed_commands() {
+    let bash = r#"{"command":"git push --force origin main"}"#;
+    let r = read_inline(&[
+        user_text("u1", "2026-12-01T10:00:00.000Z", "push it"),
+        tool_use("a1", "2026-12-01T10:00:01.000Z", "toolu_1", "Bash", bash),
+        tool_result(
+            "u2",
+            "2026-12-01T10:00:01.826Z",
+            "toolu_1",
+            r#""This command requires approval""#,
+            true,
+        ),
+        tool_use("a2", "2026-12-01T10:00:02.000Z", "toolu_2", "Bash", bash),
+        tool_result(
+            "u3",
+            "2026-12-01T10:00:02.500Z",
+            "toolu_2",
+            r#""<tool_use_error>Error: No such tool available: Bash. Bash exists but is not enabled in this context. Use one of the available tools instead.</tool_use_error>""#,
+            true,
+        ),
+        tool_use(
+            "a3",
+            "2026-12-01T10:00:03.000Z",
+            "toolu_3",
+            "Bash",
+            r#"{"command":"cargo test"}"#,
+        ),
+        tool_result(
+            "u4",
+            "2026-12-01T10:00:04.000Z",
+            "toolu_3",
+            r#""Exit code 101\nerror: test failed""#,
+            true,
+        ),
+    ]);
+    assert_eq!(
+        kinds(&r.records, "rejection"),
+        [
+            &EventKind::Rejection {
+                call_id: Some("toolu_1".into()),
+                reason: None
+            },
+            &EventKind::Rejection {
+                call_id: Some("toolu_2".into()),
+                reason: None
+            },
+        ]
+    );
+    // A real failure stays a failed outcome.
+    assert_eq!(
+        kinds(&r.records, "outcome"),
+        [&outcome(
+            "toolu_3",
+            false,
+            Some(101),
+            Some("Exit code 101\nerror: test failed")
+        )]
+    );
+}
+
+#[test]
+fn a_field_of_an_unexpected_type_costs_the_field_not_the_record() {
+    // Epoch-ms timestamp, numeric uuid/parentUuid/message.id, string isSidechain, odd
+    // gitBranch, usage fields as strings, numeric tool_use id: the edit survives.
+    let odd = r#"{"parentUuid":7,"isSidechain":"false","cwd":"/home/dev/widget","sessionId":"s1","gitBranch":42,"type":"assistant","uuid":99,"timestamp":1796162298764,"message":{"model":"claude-sonnet-4-5-20250929","id":123,"role":"assistant","content":[{"type":"tool_use","id":5,"name":"Edit","input":{"file_path":"src/a.rs","old_string":"a","new_string":"b"}}],"stop_reason":7,"usage":{"input_tokens":"3","output_tokens":40}}}"#;
+    let lone = user_text("u2", "2026-12-01T10:00:05.000Z", "x").replace("\"x\"", r#""fix \ud83d""#);
+    let mut cut = user_text("u3", "2026-12-01T10:00:06.000Z", "caf").into_bytes();
+    let at = cut.windows(5).position(|w| w == b"caf\"}").unwrap() + 3;
+    cut.insert(at, 0xC3);
+    let mut reader = ClaudeReader::open(Path::new("/x/s1.jsonl"), None);
+    let mut out = Vec::new();
+    reader.read_line(odd.as_bytes(), 0, &mut out).unwrap();
+    reader.read_line(lone.as_bytes(), 1000, &mut out).unwrap();
+    reader.read_line(&cut, 2000, &mut out).unwrap();
+    let evs = events(&out);
+    let edit = evs
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Edit(ed) => Some((e, ed)),
+            _ => None,
+        })
+        .expect("the edit survives");
+    assert_eq!(edit.1.path, "/home/dev/widget/src/a.rs");
+    assert_eq!(edit.0.at, Some(1796162298764), "epoch ms read as the time");
+    assert_eq!(
+        kinds(&out, "prompt"),
+        [
+            &EventKind::Prompt {
+                text: "fix \u{fffd}".into()
+            },
+            &EventKind::Prompt {
+                text: "caf\u{fffd}".into()
+            }
+        ]
+    );
+    // Only bytes that are not JSON at all are malformed (and counted by capture).
+    assert_eq!(
+        reader.read_line(b"{\"type\":\"user\",", 3000, &mut out),
+        Err(Skip::Malformed)
+    );
+}
+
+#[test]
+fn esc_at_the_permission_dialog_then_a_typed_correction_is_the_reason() {
+    let write = r#"{"file_path":"/home/dev/widget/notes.txt","content":"alpha\n"}"#;
+    let r = read_inline(&[
+        user_text("u1", "2026-12-01T10:00:00.000Z", "create notes.txt"),
+        tool_use("a1", "2026-12-01T10:00:01.000Z", "toolu_w", "Write", write),
+        tool_result(
+            "u2",
+            "2026-12-01T10:00:04.000Z",
+            "toolu_w",
+            r#""The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.""#,
+            true,
+        ),
+        user_text(
+            "u3",
+            "2026-12-01T10:00:04.100Z",
+            "[Request interrupted by user for tool use]",
+        ),
+        user_text(
+            "u4",
+            "2026-12-01T10:00:09.000Z",
+            "no, call it NOTES.md instead",
+        ),
+    ]);
+    let rejections: Vec<_> = events(&r.records)
+        .into_iter()
+        .filter(|e| matches!(e.kind, EventKind::Rejection { .. }))
+        .collect();
+    assert_eq!(rejections.len(), 2, "emitted, then revised");
+    assert_eq!(rejections[0].id, rejections[1].id);
+    assert_eq!(
+        rejections[1].kind,
+        EventKind::Rejection {
+            call_id: Some("toolu_w".into()),
+            reason: Some("no, call it NOTES.md instead".into())
+        }
+    );
+    assert_eq!(kinds(&r.records, "prompt").len(), 2);
 }

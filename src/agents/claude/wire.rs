@@ -138,6 +138,27 @@ pub(super) struct Line<'a> {
     pub(super) timestamp: Stamp,
     #[serde(borrow)]
     pub(super) message: Obj<Message<'a>>,
+    /// `queue-operation`: `enqueue`, `remove`, `popAll` …
+    #[serde(borrow)]
+    pub(super) operation: Str<'a>,
+    /// `queue-operation`'s queued text.
+    #[serde(borrow)]
+    pub(super) content: Str<'a>,
+    #[serde(borrow)]
+    pub(super) attachment: Obj<Attachment<'a>>,
+}
+
+/// An `attachment` record's payload; we read `queued_command` (a prompt typed while the
+/// agent was busy, delivered with the next request).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct Attachment<'a> {
+    #[serde(rename = "type", borrow)]
+    pub(super) kind: Str<'a>,
+    #[serde(borrow)]
+    pub(super) prompt: Str<'a>,
+    #[serde(rename = "commandMode", borrow)]
+    pub(super) command_mode: Str<'a>,
 }
 
 /// A timestamp: RFC 3339 text or epoch milliseconds; anything else → None.

@@ -8,7 +8,7 @@ use super::apply_patch::{
 };
 use super::discover::uuid_in_name;
 use super::wire::{Args, Cmd, Item, Output, Part, Structured};
-use crate::agents::lenient::{self, Obj, Str, floor_boundary, head, tail};
+use crate::agents::lenient::{self, Obj, Str, floor_boundary, head, tail, text_hash};
 use crate::agents::{FileReader, Record, Skip};
 use crate::model::{
     Agent, Edit, EditOp, Event, EventKind, Millis, PlanItem, SessionInfo, event_id, parse_millis,
@@ -52,6 +52,14 @@ pub(super) struct State {
     pub(super) pending: Vec<PendingCall>,
     /// `total_tokens` of the last token_count, to drop Codex's repeats.
     pub(super) last_total: Option<u64>,
+    /// Hash of the prompt emitted last while nothing but prompts (and usage) followed it,
+    /// and the carriers (bits of [`Carrier`]) that delivered it: Codex writes the same typed
+    /// text in up to three records (`response_item` user message, `event_msg user_message`,
+    /// `item_completed UserMessage`), read once; the same carrier twice is two prompts.
+    pub(super) last_prompt: Option<(u64, u8)>,
+    /// The call the user declined in the TUI (`aborted by user`) while no prompt followed it
+    /// yet: the next prompt is their reason.
+    pub(super) aborted_call: Option<String>,
 }
 
 pub(super) const STATE_VERSION: u32 = 1;
@@ -76,6 +84,14 @@ pub(super) struct PendingCall {
 pub(super) enum CallKind {
     Edit,
     Command,
+}
+
+/// The records that carry a typed prompt (bit flags for [`State::last_prompt`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Carrier {
+    ResponseItem = 1,
+    UserMessage = 2,
+    ItemCompleted = 4,
 }
 
 /// Per-line facts used to build events.
@@ -144,6 +160,14 @@ impl CodexReader {
             EventKind::Usage { message_id, .. } => {
                 event_id(Agent::Codex, sid, &[message_id.as_bytes()])
             }
+            // A TUI decline is emitted again with its reason once the next prompt arrives:
+            // one id for both, so the store revises the row.
+            EventKind::Rejection {
+                call_id: Some(call),
+                ..
+            } if self.st.aborted_call.as_deref() == Some(call) => {
+                event_id(Agent::Codex, sid, &[b"aborted", call.as_bytes()])
+            }
             _ if cx.bare => event_id(
                 Agent::Codex,
                 sid,
@@ -151,6 +175,16 @@ impl CodexReader {
             ),
             _ => event_id(Agent::Codex, sid, &[&line, &idx_bytes]),
         };
+        match &kind {
+            EventKind::Usage { .. } => {}
+            EventKind::Prompt { .. } => self.st.aborted_call = None,
+            EventKind::Rejection { .. } => self.st.last_prompt = None,
+            _ => {
+                self.st.last_prompt = None;
+                self.st.aborted_call = None;
+            }
+        }
+        let sid = self.session_id();
         let ord = i64::try_from(cx.offset)
             .unwrap_or(i64::MAX / 2048)
             .saturating_mul(1024)
@@ -162,6 +196,41 @@ impl CodexReader {
             ord,
             kind,
         }));
+    }
+
+    /// Emit a typed prompt unless it repeats the one just emitted (another carrier of the
+    /// same text); a prompt right after a TUI decline is also that decline's reason.
+    fn emit_prompt(&mut self, cx: &mut Cx<'_>, out: &mut Vec<Record>, text: &str, via: Carrier) {
+        let text = text.trim();
+        if text.is_empty() || is_injected(text) {
+            return;
+        }
+        let hash = text_hash(text);
+        let bit = via as u8;
+        if let Some((h, seen)) = &mut self.st.last_prompt
+            && *h == hash
+            && *seen & bit == 0
+        {
+            *seen |= bit;
+            return;
+        }
+        if let Some(call) = self.st.aborted_call.clone() {
+            let reason = Some(text.to_string());
+            let kind = EventKind::Rejection {
+                call_id: Some(call),
+                reason,
+            };
+            self.emit(cx, out, kind);
+            self.st.aborted_call = None;
+        }
+        self.emit(
+            cx,
+            out,
+            EventKind::Prompt {
+                text: text.to_string(),
+            },
+        );
+        self.st.last_prompt = Some((hash, bit));
     }
 
     fn remember(&mut self, call_id: Option<&str>, kind: CallKind) {
@@ -241,12 +310,17 @@ impl CodexReader {
     fn on_event_msg(&mut self, cx: &mut Cx<'_>, p: &Item<'_>, out: &mut Vec<Record>) {
         match p.kind.get() {
             Some("user_message") => {
-                if let Some(text) = p.message.get()
-                    && !text.trim().is_empty()
-                    && !is_injected(text)
+                if let Some(text) = p.message.get() {
+                    self.emit_prompt(cx, out, text, Carrier::UserMessage);
+                }
+            }
+            // Codex 0.17x writes the typed text only here and in the response item.
+            Some("item_completed") => {
+                if let Some(item) = p.item.0.as_deref()
+                    && item.kind.get() == Some("UserMessage")
                 {
-                    let text = text.to_string();
-                    self.emit(cx, out, EventKind::Prompt { text });
+                    let text = join_texts(&item.content.0, &["text", "input_text"]);
+                    self.emit_prompt(cx, out, &text, Carrier::ItemCompleted);
                 }
             }
             Some("token_count") => self.on_token_count(cx, p, out),
@@ -304,13 +378,20 @@ impl CodexReader {
                     self.on_function_call(cx, name, args, p.call_id.get(), out);
                 }
             }
-            Some("custom_tool_call") => {
-                if p.name.get() == Some("apply_patch")
-                    && let Some(input) = p.input.get()
-                {
+            Some("custom_tool_call") => match (p.name.get(), p.input.get()) {
+                (Some("apply_patch"), Some(input)) => {
                     self.emit_patch(cx, out, p.call_id.get(), input, None, None);
                 }
-            }
+                // Code mode: a script whose `tools.exec_command({cmd, workdir})` calls run
+                // the commands.
+                (Some("exec"), Some(script)) => {
+                    for call in code_mode_calls(script) {
+                        let workdir = call.workdir.as_deref();
+                        self.on_script(cx, out, p.call_id.get(), &call.cmd, workdir);
+                    }
+                }
+                _ => {}
+            },
             Some("local_shell_call") => {
                 if let Some(action) = p.action.0.as_ref() {
                     let argv: Vec<&str> = action.command.0.iter().filter_map(Str::get).collect();
@@ -324,6 +405,10 @@ impl CodexReader {
                     && let Some(kind) = self.take_pending(call_id)
                 {
                     let event = outcome(call_id, kind, &p.output);
+                    let raw = p.output.text.as_deref().unwrap_or("");
+                    if is_tui_decline(raw.trim()) || is_tui_decline(unwrap_output(raw).0.trim()) {
+                        self.st.aborted_call = Some(call_id.to_string());
+                    }
                     self.emit(cx, out, event);
                 }
             }
@@ -339,9 +424,9 @@ impl CodexReader {
                     self.emit(cx, out, EventKind::Reply { text });
                 }
             }
-            // Wrapped rollouts repeat the typed prompt as `event_msg user_message`, which is
-            // free of harness text; only legacy files need the response item.
-            Some("user") if self.st.era == Some(Era::Legacy) => {
+            // The typed text is here in every era (Codex 0.17x writes no `user_message`
+            // event); harness texts share the role and are filtered out.
+            Some("user") => {
                 let mut typed = Vec::new();
                 let mut cwd = None;
                 for part in p.content.0.iter().filter_map(|c| c.0.as_ref()) {
@@ -359,13 +444,14 @@ impl CodexReader {
                     }
                 }
                 if let Some(cwd) = cwd
+                    && self.st.era == Some(Era::Legacy)
                     && self.set_cwd(cwd)
                 {
                     self.announce(out);
                 }
                 if !typed.is_empty() {
                     let text = typed.join("\n");
-                    self.emit(cx, out, EventKind::Prompt { text });
+                    self.emit_prompt(cx, out, &text, Carrier::ResponseItem);
                 }
             }
             _ => {}
@@ -660,6 +746,84 @@ impl FileReader for CodexReader {
     }
 }
 
+/// The output Codex's TUI writes for a call the user declined at the approval prompt
+/// (`aborted by user after 0.3s`).
+pub(super) fn is_tui_decline(text: &str) -> bool {
+    text.starts_with("aborted by user")
+}
+
+/// One `tools.exec_command({...})` call of a code-mode script.
+pub(super) struct CodeCall {
+    pub(super) cmd: String,
+    pub(super) workdir: Option<String>,
+}
+
+/// The `tools.exec_command` calls of a code-mode `exec` script, in order: each call's `cmd`
+/// and `workdir` string literals (JSON or JavaScript quoting).
+pub(super) fn code_mode_calls(script: &str) -> Vec<CodeCall> {
+    let mut calls = Vec::new();
+    let mut rest = script;
+    while let Some(i) = rest.find("tools.exec_command(") {
+        rest = &rest[i + "tools.exec_command(".len()..];
+        // The argument object ends at the matching `)`; strings inside may hold any text, so
+        // read the two keys' literals instead of the object's extent.
+        let end = rest.find("tools.").unwrap_or(rest.len());
+        let arg = &rest[..end];
+        if let Some(cmd) = js_string_after(arg, "cmd") {
+            let workdir = js_string_after(arg, "workdir");
+            calls.push(CodeCall { cmd, workdir });
+        }
+    }
+    calls
+}
+
+/// The string literal after `key:` (or `"key":`) in JavaScript source.
+fn js_string_after(src: &str, key: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(i) = src[from..].find(key) {
+        let at = from + i;
+        from = at + key.len();
+        let before = src[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let after = src[from..].trim_start_matches(['"', '\'']).trim_start();
+        let Some(after) = after.strip_prefix(':') else {
+            continue;
+        };
+        return js_literal(after.trim_start());
+    }
+    None
+}
+
+/// The value of the string literal `src` starts with (`"…"`, `'…'` or a template without
+/// substitutions).
+fn js_literal(src: &str) -> Option<String> {
+    let quote = src
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+    let mut out = String::new();
+    let mut chars = src[1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c == quote => return Some(out),
+            '\\' => match chars.next()? {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                'u' => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
 /// Harness-injected user-role texts (context, instructions, markers) that the human did not
 /// type.
 pub(super) fn is_injected(text: &str) -> bool {
@@ -778,7 +942,10 @@ pub(super) fn outcome(call_id: &str, kind: CallKind, output: &Output<'_>) -> Eve
         .and_then(|c| i32::try_from(c).ok());
     let call_id = call_id.to_string();
     for text in [raw.trim(), inner.trim()] {
-        if text == "exec command rejected by user" || text == "patch rejected by user" {
+        if text == "exec command rejected by user"
+            || text == "patch rejected by user"
+            || is_tui_decline(text)
+        {
             return EventKind::Rejection {
                 call_id: Some(call_id),
                 reason: None,
@@ -842,7 +1009,30 @@ pub(super) fn unwrap_output(raw: &str) -> (Cow<'_, str>, Option<i64>) {
             .map_or(window.len(), |(i, _)| i);
         (&raw[..end], raw)
     };
-    (Cow::Borrowed(body), exit_code_in(header))
+    let exit = exit_code_in(header);
+    // `exec_command` running a tool that itself reports in this form (`apply_patch <<'EOF'`)
+    // nests a second header block inside the body: unwrap that one too, and take its code.
+    if !header.is_empty() && starts_with_header(body) {
+        let (inner, inner_exit) = unwrap_output(body);
+        return (inner, inner_exit.or(exit));
+    }
+    (Cow::Borrowed(body), exit)
+}
+
+/// Whether `text` opens with one of the header lines exec outputs start with.
+fn starts_with_header(text: &str) -> bool {
+    let first = text.lines().next().unwrap_or("").to_ascii_lowercase();
+    [
+        "exit code",
+        "wall time",
+        "process exited with code",
+        "shell exit code",
+        "chunk id",
+        "execution outcome",
+    ]
+    .iter()
+    .any(|k| first.starts_with(k))
+        && text[..floor_boundary(text, 4096)].contains("\nOutput:\n")
 }
 
 /// The code of the first header line that starts with `Exit code`, `Shell exit code` or

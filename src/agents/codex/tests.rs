@@ -946,3 +946,188 @@ fn real_samples_read_without_panics() {
     }
     assert!(total_events > 0);
 }
+
+/// Feed `lines` (one JSON object each, offsets 1000 apart) to a fresh reader of a rollout
+/// of session [`S1`].
+fn read_inline(lines: &[&str]) -> Vec<Record> {
+    let path = format!("/x/rollout-2026-12-01T21-58-18-{S1}.jsonl");
+    let mut reader = CodexReader::open(Path::new(&path), None);
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        reader
+            .read_line(line.as_bytes(), i as u64 * 1000, &mut out)
+            .unwrap();
+    }
+    out
+}
+
+fn prompt_texts(records: &[Record]) -> Vec<&str> {
+    kinds(records)
+        .into_iter()
+        .filter_map(|k| match k {
+            EventKind::Prompt { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+const META_0171: &str = r#"{"timestamp":"2026-12-01T21:58:18.415Z","ordinal":0,"type":"session_meta","payload":{"session_id":"019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d","id":"019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d","timestamp":"2026-12-01T21:58:18.400Z","cwd":"/home/dev/widget","originator":"codex_exec","cli_version":"0.171.0","source":"exec","model_provider":"fake"}}"#;
+const ENV_0171: &str = r#"{"timestamp":"2026-12-01T21:58:18.725Z","ordinal":3,"type":"response_item","payload":{"type":"message","id":"msg_1","role":"user","content":[{"type":"input_text","text":"<environment_context>\n  <cwd>/home/dev/widget</cwd>\n  <shell>bash</shell>\n</environment_context>"}]}}"#;
+const DEV_0171: &str = r#"{"timestamp":"2026-12-01T21:58:18.724Z","ordinal":2,"type":"response_item","payload":{"type":"message","id":"msg_0","role":"developer","content":[{"type":"input_text","text":"<skills_instructions>\n## Skills\n</skills_instructions>"}]}}"#;
+
+#[test]
+fn codex_017x_prompt_without_user_message_event_is_read_once() {
+    let r = read_inline(&[
+        META_0171,
+        DEV_0171,
+        ENV_0171,
+        r#"{"timestamp":"2026-12-01T21:58:18.763Z","ordinal":7,"type":"response_item","payload":{"type":"message","id":"msg_2","role":"user","content":[{"type":"input_text","text":"Create notes.txt with three lines, then capitalise the second"}],"internal_chat_message_metadata_passthrough":{"turn_id":"t1","content_item_kinds":["user.text"]}}}"#,
+        r#"{"timestamp":"2026-12-01T21:58:18.764Z","ordinal":8,"type":"event_msg","payload":{"type":"item_completed","thread_id":"019bc2a1-4d2e-7a10-9c3b-5e6f7a8b9c0d","turn_id":"t1","item":{"type":"UserMessage","id":"u1","content":[{"type":"text","text":"Create notes.txt with three lines, then capitalise the second","text_elements":[]}]},"started_at_ms":1796162298764,"completed_at_ms":1796162298764}}"#,
+        r#"{"timestamp":"2026-12-01T21:58:20.711Z","ordinal":19,"type":"event_msg","payload":{"type":"item_completed","item":{"type":"AgentMessage","id":"m3","content":[{"type":"Text","text":"Done."}]}}}"#,
+        r#"{"timestamp":"2026-12-01T21:58:20.732Z","ordinal":20,"type":"response_item","payload":{"type":"message","status":"completed","id":"m3","role":"assistant","content":[{"type":"output_text","text":"Done.","annotations":[]}]}}"#,
+        // The only carrier of a second prompt is item_completed.
+        r#"{"timestamp":"2026-12-01T21:59:00.000Z","ordinal":30,"type":"event_msg","payload":{"type":"item_completed","item":{"type":"UserMessage","id":"u2","content":[{"type":"text","text":"now add a fourth line"}]}}}"#,
+    ]);
+    assert_eq!(
+        prompt_texts(&r),
+        [
+            "Create notes.txt with three lines, then capitalise the second",
+            "now add a fourth line"
+        ]
+    );
+    // The assistant's text is one reply, not two.
+    let replies = kinds(&r)
+        .iter()
+        .filter(|k| matches!(k, EventKind::Reply { .. }))
+        .count();
+    assert_eq!(replies, 1);
+}
+
+#[test]
+fn codex_resumed_rollout_with_both_prompt_forms_reads_each_prompt_once() {
+    // An older rollout resumed by a newer CLI: response_item and event_msg user_message for
+    // each prompt; two identical prompts typed in a row stay two.
+    let user = |t: &str, ts: &str| {
+        [
+            format!(
+                r#"{{"timestamp":"{ts}","type":"response_item","payload":{{"type":"message","role":"user","content":[{{"type":"input_text","text":"{t}"}}]}}}}"#
+            ),
+            format!(
+                r#"{{"timestamp":"{ts}","type":"event_msg","payload":{{"type":"user_message","message":"{t}","images":[]}}}}"#
+            ),
+        ]
+    };
+    let mut lines: Vec<String> = vec![META_0171.to_string()];
+    lines.extend(user("fix the retry loop", "2026-12-01T21:58:37.001Z"));
+    lines.extend(user("yes", "2026-12-01T21:58:40.001Z"));
+    lines.extend(user("yes", "2026-12-01T21:58:41.001Z"));
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    assert_eq!(
+        prompt_texts(&read_inline(&refs)),
+        ["fix the retry loop", "yes", "yes"]
+    );
+}
+
+#[test]
+fn exec_command_apply_patch_heredoc_with_nested_output_headers_is_applied() {
+    let r = read_inline(&[
+        META_0171,
+        r#"{"timestamp":"2026-12-01T21:58:18.975Z","type":"response_item","payload":{"type":"function_call","status":"completed","id":"fc_1","name":"exec_command","arguments":"{\"cmd\":\"apply_patch <<'EOF'\\n*** Begin Patch\\n*** Add File: notes.txt\\n+alpha\\n+beta\\n+gamma\\n*** End Patch\\nEOF\\n\",\"workdir\":\"/home/dev/widget\"}","call_id":"call_1"}}"#,
+        r#"{"timestamp":"2026-12-01T21:58:19.598Z","type":"response_item","payload":{"type":"function_call_output","id":"fco_1","call_id":"call_1","output":"Wall time: 0.0000 seconds\nOutput:\nExit code: 0\nWall time: 0.5 seconds\nOutput:\nSuccess. Updated the following files:\nA notes.txt\n"}}"#,
+        r#"{"timestamp":"2026-12-01T21:58:19.853Z","type":"response_item","payload":{"type":"function_call","name":"exec_command","arguments":"{\"cmd\":\"cargo test\",\"workdir\":\"/home/dev/widget\"}","call_id":"call_2"}}"#,
+        r#"{"timestamp":"2026-12-01T21:58:20.580Z","type":"response_item","payload":{"type":"function_call_output","call_id":"call_2","output":"Chunk ID: 1\nWall time: 2 seconds\nProcess exited with code 101\nOutput:\nerror: test failed\n"}}"#,
+    ]);
+    let ks = kinds(&r);
+    assert!(matches!(ks[0], EventKind::Edit(e) if e.path == "/home/dev/widget/notes.txt"));
+    match ks[1] {
+        EventKind::Outcome { ok, exit_code, .. } => {
+            assert!(*ok, "the patch applied");
+            assert_eq!(*exit_code, Some(0));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        ks[3],
+        EventKind::Outcome {
+            ok: false,
+            exit_code: Some(101),
+            ..
+        }
+    ));
+    assert_eq!(
+        unwrap_output("Wall time: 0.1 seconds\nOutput:\nExit code: 2\nOutput:\nfatal\n").1,
+        Some(2)
+    );
+}
+
+#[test]
+fn tui_decline_aborted_by_user_is_a_rejection_with_the_next_prompt_as_reason() {
+    let r = read_inline(&[
+        META_0171,
+        r#"{"timestamp":"2026-12-01T22:00:00.000Z","type":"response_item","payload":{"type":"custom_tool_call","status":"completed","call_id":"call_p","name":"apply_patch","input":"*** Begin Patch\n*** Update File: src/net.py\n@@\n-    if a:\n-        x()\n-    elif b:\n+    match k:\n*** End Patch\n"}}"#,
+        r#"{"timestamp":"2026-12-01T22:00:01.000Z","type":"response_item","payload":{"type":"custom_tool_call_output","call_id":"call_p","output":"aborted by user after 0.3s"}}"#,
+        r#"{"timestamp":"2026-12-01T22:00:01.001Z","type":"event_msg","payload":{"type":"turn_aborted","reason":"interrupted"}}"#,
+        r#"{"timestamp":"2026-12-01T22:00:05.000Z","type":"response_item","payload":{"type":"message","role":"user","content":[{"type":"input_text","text":"can you use a switch case instead of linked ifelse?"}]}}"#,
+        r#"{"timestamp":"2026-12-01T22:00:05.001Z","type":"event_msg","payload":{"type":"item_completed","item":{"type":"UserMessage","content":[{"type":"text","text":"can you use a switch case instead of linked ifelse?"}]}}}"#,
+    ]);
+    let evs = events(&r);
+    let rejections: Vec<_> = evs
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Rejection { .. }))
+        .collect();
+    // Emitted at once (the session may end there) and again with the reason, under one id:
+    // the store keeps one row, revised.
+    assert_eq!(rejections.len(), 2);
+    assert_eq!(rejections[0].id, rejections[1].id);
+    assert_eq!(
+        rejections[1].kind,
+        EventKind::Rejection {
+            call_id: Some("call_p".into()),
+            reason: Some("can you use a switch case instead of linked ifelse?".into()),
+        }
+    );
+    assert_eq!(
+        prompt_texts(&r),
+        ["can you use a switch case instead of linked ifelse?"]
+    );
+    assert!(
+        !kinds(&r)
+            .iter()
+            .any(|k| matches!(k, EventKind::Outcome { .. }))
+    );
+}
+
+#[test]
+fn code_mode_exec_tool_calls_yield_commands_and_patches() {
+    let r = read_inline(&[
+        META_0171,
+        r#"{"timestamp":"2026-12-01T22:01:00.000Z","type":"response_item","payload":{"type":"custom_tool_call","status":"completed","call_id":"call_x","name":"exec","input":"const r = await tools.exec_command({cmd: \"git status --short\", workdir: \"/home/dev/widget\"});\nawait tools.exec_command({\"cmd\": 'apply_patch <<\\'EOF\\'\\n*** Begin Patch\\n*** Add File: a.txt\\n+hi\\n*** End Patch\\nEOF\\n'});\nreturn r;"}}"#,
+        r#"{"timestamp":"2026-12-01T22:01:01.000Z","type":"response_item","payload":{"type":"custom_tool_call_output","call_id":"call_x","output":"Exit code: 0\nOutput:\nSuccess. Updated the following files:\nA a.txt\n"}}"#,
+    ]);
+    let ks = kinds(&r);
+    assert!(
+        matches!(ks[0], EventKind::Command { command, .. } if command == "git status --short"),
+        "{ks:?}"
+    );
+    assert!(matches!(ks[1], EventKind::Edit(e) if e.path == "/home/dev/widget/a.txt"));
+    assert!(matches!(ks[2], EventKind::Outcome { ok: true, .. }));
+}
+
+#[test]
+fn lines_with_invalid_utf8_or_lone_surrogates_are_repaired_not_dropped() {
+    let mut lone = META_0171.as_bytes().to_vec();
+    let bad = br#"{"timestamp":"2026-12-01T22:02:00.000Z","type":"event_msg","payload":{"type":"user_message","message":"fix \ud83d the emoji"}}"#;
+    let mut cut = br#"{"timestamp":"2026-12-01T22:02:01.000Z","type":"event_msg","payload":{"type":"user_message","message":"caf"#.to_vec();
+    cut.extend_from_slice(&[0xC3, b'"', b'}', b'}']);
+    let mut reader = CodexReader::open(Path::new("/x/rollout-a.jsonl"), None);
+    let mut out = Vec::new();
+    reader.read_line(&lone, 0, &mut out).unwrap();
+    reader.read_line(bad, 100, &mut out).unwrap();
+    reader.read_line(&cut, 200, &mut out).unwrap();
+    assert_eq!(
+        prompt_texts(&out),
+        ["fix \u{fffd} the emoji", "caf\u{fffd}"]
+    );
+    lone.truncate(10);
+    assert_eq!(reader.read_line(&lone, 300, &mut out), Err(Skip::Malformed));
+}

@@ -55,6 +55,9 @@ pub(super) struct Item<'a> {
     #[serde(borrow)]
     pub(super) message: Str<'a>,
     pub(super) info: Obj<TokenInfo>,
+    /// `event_msg item_completed`'s item (`UserMessage`, `AgentMessage`, `FileChange`).
+    #[serde(borrow)]
+    pub(super) item: Obj<Box<Item<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
