@@ -27,13 +27,9 @@ mkdir -p "$HOME" "$work/repo"
 git config --global user.name bench; git config --global user.email bench@example.com
 repo="$(cd "$work/repo" && pwd -P)"
 git -C "$repo" init -q -b main
-# 25 MB over ~62 sessions: ~50 of them (~20 MB) are this repository's, all on branch main.
-python3 "$here/bench/gen_corpus.py" "$repo" "$CLAUDE_CONFIG_DIR" "$CODEX_HOME" 25 --sessions 62
-# The files the sessions edit exist, so the brief reads and snippets them.
-mkdir -p "$repo/src"
-for i in $(seq 0 50); do
-  python3 -c "import sys; print(''.join(f'    value_{n} = compute({n})\n' for n in range(120)))" > "$repo/src/m$i.py"
-done
+# 25 MB over ~62 sessions: ~50 of them (~20 MB) are this repository's, most on branch main.
+# The files the sessions edit exist (--make-files), so the brief reads and snippets them.
+python3 "$here/bench/gen_corpus.py" "$repo" "$CLAUDE_CONFIG_DIR" "$CODEX_HOME" 25 --sessions 62 --files 60 --make-files
 git -C "$repo" add -A && git -C "$repo" commit -qm "bench files"
 cd "$repo"
 git-drift capture --quiet

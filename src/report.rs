@@ -110,57 +110,92 @@ pub fn print_log(
     out: &mut dyn Write,
 ) -> Result<()> {
     let gix = repo.gix()?;
+    // One walk of every notes tree, then lookups by id: re-reading the trees per commit was
+    // most of the time of a long log (issue 19). Notes are read in batches so output streams.
+    let index = notes::NotesIndex::open(&gix)?;
+    let listed = commits(repo, range, max)?;
     let mut all = Vec::new();
-    for (commit, subject) in commits(repo, range, max)? {
-        let note = notes::read_union(&gix, parse_oid(&commit)?)?;
-        let summary = summarise(&commit, &subject, note.as_ref());
-        if json_out {
-            all.push(summary_json(&summary));
-            continue;
-        }
-        writeln!(
-            out,
-            "{} {} — {}",
-            paint.yellow("commit"),
-            paint.yellow(&commit[..7.min(commit.len())]),
-            subject
-        )
-        .map_err(out_err)?;
-        for a in &summary.agents {
-            writeln!(
+    for batch in listed.chunks(LOG_BATCH) {
+        let ids = batch
+            .iter()
+            .map(|(c, _)| parse_oid(c))
+            .collect::<Result<Vec<_>>>()?;
+        let read = index.read_many(&gix, &ids)?;
+        for ((commit, subject), note) in batch.iter().zip(read) {
+            print_log_entry(
+                commit,
+                subject,
+                note.as_ref(),
+                json_out,
+                paint,
+                &mut all,
                 out,
-                "  💭 [{}] {} · {} accepted, {} rejected · {}",
-                paint.cyan(&a.agent),
-                a.model.as_deref().unwrap_or("unknown model"),
-                plural(a.accepted, "edit", "edits"),
-                a.rejected,
-                plural(a.lines, "line", "lines"),
-            )
-            .map_err(out_err)?;
-        }
-        if summary.modified > 0 {
-            writeln!(
-                out,
-                "  ✏️  [modified] {} written by an agent, then changed by hand",
-                plural(summary.modified, "line", "lines")
-            )
-            .map_err(out_err)?;
-        }
-        if summary.human > 0 {
-            writeln!(
-                out,
-                "  ✋ [human] {}",
-                plural(summary.human, "line", "lines")
-            )
-            .map_err(out_err)?;
-        }
-        if !summary.has_note {
-            writeln!(out, "  {}", paint.dim("(no drift note)")).map_err(out_err)?;
+            )?;
         }
     }
     if json_out {
         let text = serde_json::to_string_pretty(&all).unwrap_or_default();
         writeln!(out, "{text}").map_err(out_err)?;
+    }
+    Ok(())
+}
+
+/// Commits whose notes `git drift log` reads at once.
+const LOG_BATCH: usize = 2048;
+
+/// One commit of `git drift log`: printed, or kept in `all` for `--json`.
+fn print_log_entry(
+    commit: &str,
+    subject: &str,
+    note: Option<&Note>,
+    json_out: bool,
+    paint: Paint,
+    all: &mut Vec<Value>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let summary = summarise(commit, subject, note);
+    if json_out {
+        all.push(summary_json(&summary));
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} {} — {}",
+        paint.yellow("commit"),
+        paint.yellow(&commit[..7.min(commit.len())]),
+        subject
+    )
+    .map_err(out_err)?;
+    for a in &summary.agents {
+        writeln!(
+            out,
+            "  💭 [{}] {} · {} accepted, {} rejected · {}",
+            paint.cyan(&a.agent),
+            a.model.as_deref().unwrap_or("unknown model"),
+            plural(a.accepted, "edit", "edits"),
+            a.rejected,
+            plural(a.lines, "line", "lines"),
+        )
+        .map_err(out_err)?;
+    }
+    if summary.modified > 0 {
+        writeln!(
+            out,
+            "  ✏️  [modified] {} written by an agent, then changed by hand",
+            plural(summary.modified, "line", "lines")
+        )
+        .map_err(out_err)?;
+    }
+    if summary.human > 0 {
+        writeln!(
+            out,
+            "  ✋ [human] {}",
+            plural(summary.human, "line", "lines")
+        )
+        .map_err(out_err)?;
+    }
+    if !summary.has_note {
+        writeln!(out, "  {}", paint.dim("(no drift note)")).map_err(out_err)?;
     }
     Ok(())
 }

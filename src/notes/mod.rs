@@ -12,6 +12,7 @@
 //! records that talk about the same session or the same lines.
 
 mod format;
+mod index;
 mod merge;
 mod refs;
 
@@ -28,6 +29,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use format::{DEFAULT_MAX_BYTES, FORMAT_VERSION};
+pub use index::NotesIndex;
 pub use refs::{
     MergeKind, MergeOutcome, NOTES_REF, WriteOutcome, list, merge_ref, read, read_union, remove,
     remove_at, replace_at, tracking_refs, write, write_at,
