@@ -23,7 +23,7 @@ use super::Target;
 use super::files::{FileState, Tree};
 use super::inject;
 use super::scope::{Material, Via};
-use crate::model::{Edit, EditOp, EventKind, Millis, PlanItem};
+use crate::model::{Edit, EditOp, Event, EventKind, Millis, PlanItem};
 use crate::sessions::{CallStatus, call_statuses, edit_lines};
 use regex::Regex;
 use std::collections::{HashMap, HashSet};
@@ -192,34 +192,35 @@ struct CmdRec<'a> {
 
 /// Build the brief.
 pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
-    let root = meta.root.clone();
-    let rel = |p: &str| crate::capture::relative(p, &root);
-
-    // Per session: call outcomes, what each call was, whether it began with a brief.
     let statuses: Vec<HashMap<String, CallStatus>> = m
         .sessions
         .iter()
         .map(|s| call_statuses(&s.events))
         .collect();
-    let resumed: Vec<bool> = m
-        .sessions
-        .iter()
-        .map(|s| {
-            s.events.iter().find_map(|e| match &e.kind {
-                EventKind::Prompt { text } => Some(inject::is_injected(text)),
-                _ => None,
-            }) == Some(true)
-        })
-        .collect();
-    let cite = |s: usize, at: Option<Millis>| Cite {
+    let mut x = Extractor::new(m, &statuses, meta.root.clone());
+    for (idx, (at, s, e)) in merged_timeline(m).into_iter().enumerate() {
+        x.on_event(idx, at, s, e);
+    }
+    x.finish(tree, meta)
+}
+
+/// The timeline index and session of the latest reply seen, with its text and time.
+type ReplyAt<'a> = (usize, usize, &'a str, Option<Millis>);
+
+/// The citation of an event of session `s` of `m`.
+fn cite_of(m: &Material, s: usize, at: Option<Millis>) -> Cite {
+    Cite {
         agent: m.sessions[s].session.agent.as_str().to_string(),
         session: m.sessions[s].session.info.id.clone(),
         at,
         commit: None,
-    };
+    }
+}
 
-    // One timeline of every session's events.
-    let mut timeline: Vec<(Option<Millis>, usize, &crate::model::Event)> = Vec::new();
+/// Every session's events in one timeline ordered by time; an event without a timestamp takes
+/// the time of the event before it in its session.
+fn merged_timeline(m: &Material) -> Vec<(Option<Millis>, usize, &Event)> {
+    let mut timeline = Vec::new();
     for (s, sd) in m.sessions.iter().enumerate() {
         let mut last = sd.session.info.started;
         for e in &sd.events {
@@ -229,325 +230,469 @@ pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
         }
     }
     timeline.sort_by_key(|(at, s, e)| (at.unwrap_or(i64::MIN), *s, e.ord));
+    timeline
+}
 
-    let mut task = Vec::new();
-    let mut decided = Vec::new();
-    let mut rejected = Vec::new();
-    let mut open = Vec::new();
-    let mut resume = Vec::new();
-    let mut edits: Vec<EditRec> = Vec::new();
-    let mut cmds: Vec<CmdRec> = Vec::new();
-    let mut have_goal = false;
-    let mut last_reply: Vec<Option<(usize, &str, Option<Millis>)>> = vec![None; m.sessions.len()];
-    let mut last_prompt: Vec<Option<usize>> = vec![None; m.sessions.len()];
-    let mut latest_reply: Option<(usize, usize, &str, Option<Millis>)> = None;
-    let mut plans: Vec<PlanSnap> = vec![None; m.sessions.len()];
-    let mut calls: Vec<HashMap<&str, Call>> = vec![HashMap::new(); m.sessions.len()];
-    let mut span: Option<(Millis, Millis)> = None;
-    let mut prompts = vec![0usize; m.sessions.len()];
-    let mut instructions_seen: HashSet<String> = HashSet::new();
+/// The walk over the timeline: one method per event kind feeds the sections and keeps the
+/// records (edits, commands, plans, replies) the findings are computed from at the end.
+struct Extractor<'a> {
+    m: &'a Material,
+    root: PathBuf,
+    /// Per session: how each tool call ended.
+    statuses: &'a [HashMap<String, CallStatus>],
+    task: Vec<Item>,
+    decided: Vec<Item>,
+    rejected: Vec<Item>,
+    open: Vec<Item>,
+    resume: Vec<Item>,
+    edits: Vec<EditRec<'a>>,
+    cmds: Vec<CmdRec<'a>>,
+    have_goal: bool,
+    /// Per session: its latest reply (timeline index, text, time) and latest prompt index.
+    last_reply: Vec<Option<(usize, &'a str, Option<Millis>)>>,
+    last_prompt: Vec<Option<usize>>,
+    /// The latest reply of a top-level session.
+    latest_reply: Option<ReplyAt<'a>>,
+    plans: Vec<PlanSnap<'a>>,
+    /// Per session: what each tool call was, to describe it if the user declines it.
+    calls: Vec<HashMap<&'a str, Call<'a>>>,
+    span: Option<(Millis, Millis)>,
+    /// Per session: prompts typed by a person.
+    prompts: Vec<usize>,
+    instructions_seen: HashSet<String>,
+}
 
-    for (idx, (at, s, e)) in timeline.iter().enumerate() {
-        let (at, s) = (*at, *s);
-        if let Some(t) = at {
-            span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+impl<'a> Extractor<'a> {
+    fn new(
+        m: &'a Material,
+        statuses: &'a [HashMap<String, CallStatus>],
+        root: PathBuf,
+    ) -> Extractor<'a> {
+        let n = m.sessions.len();
+        Extractor {
+            m,
+            root,
+            statuses,
+            task: Vec::new(),
+            decided: Vec::new(),
+            rejected: Vec::new(),
+            open: Vec::new(),
+            resume: Vec::new(),
+            edits: Vec::new(),
+            cmds: Vec::new(),
+            have_goal: false,
+            last_reply: vec![None; n],
+            last_prompt: vec![None; n],
+            latest_reply: None,
+            plans: vec![None; n],
+            calls: vec![HashMap::new(); n],
+            span: None,
+            prompts: vec![0; n],
+            instructions_seen: HashSet::new(),
         }
-        let sub_agent = m.sessions[s].session.info.parent_id.is_some();
+    }
+
+    fn cite(&self, s: usize, at: Option<Millis>) -> Cite {
+        cite_of(self.m, s, at)
+    }
+
+    fn rel(&self, p: &str) -> Option<String> {
+        crate::capture::relative(p, &self.root)
+    }
+
+    fn sub_agent(&self, s: usize) -> bool {
+        self.m.sessions[s].session.info.parent_id.is_some()
+    }
+
+    fn on_event(&mut self, idx: usize, at: Option<Millis>, s: usize, e: &'a Event) {
+        if let Some(t) = at {
+            self.span = Some(self.span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
         match &e.kind {
-            EventKind::Prompt { text } => {
-                if inject::is_injected(text) || sub_agent {
-                    continue;
-                }
-                prompts[s] += 1;
-                last_prompt[s] = Some(idx);
-                let c = cite(s, at);
-                if !have_goal {
-                    have_goal = true;
-                    task.push(Item {
-                        at,
-                        text: "**Goal** (the first prompt):".into(),
-                        quote: Some(clip(text, GOAL_CHARS)),
-                        detail: None,
-                        cite: c.clone(),
-                        pinned: true,
-                    });
-                } else if is_confirmation(text) {
-                    let asked = last_reply[s].and_then(|(_, r, _)| question_or_last(r));
-                    let text = match asked {
-                        Some(q) => format!(
-                            "User confirmed \"{}\" in answer to \"{}\"",
-                            crate::ui::excerpt(text, QUOTE_CHARS),
-                            crate::ui::excerpt(&q, QUOTE_CHARS)
-                        ),
-                        None => format!(
-                            "User confirmed: \"{}\"",
-                            crate::ui::excerpt(text, QUOTE_CHARS)
-                        ),
-                    };
-                    decided.push(item(at, text, c.clone()));
-                    continue;
-                } else if is_correction(text) {
-                    rejected.push(item(
-                        at,
-                        format!(
-                            "User correction: \"{}\"",
-                            crate::ui::excerpt(text, QUOTE_CHARS * 2)
-                        ),
-                        c.clone(),
-                    ));
-                    continue;
-                } else {
-                    task.push(item(
-                        at,
-                        format!("Then asked: \"{}\"", crate::ui::excerpt(text, QUOTE_CHARS)),
-                        c.clone(),
-                    ));
-                }
-                for sentence in directives(text) {
-                    if instructions_seen.insert(sentence.to_lowercase()) {
-                        decided.push(item(at, format!("Instruction: \"{sentence}\""), c.clone()));
-                    }
-                }
-            }
-            EventKind::Reply { text } => {
-                last_reply[s] = Some((idx, text, at));
-                if !sub_agent {
-                    latest_reply = Some((idx, s, text, at));
-                }
-            }
-            EventKind::Edit(ed) => {
-                let status = ed.call_id.as_deref().and_then(|c| statuses[s].get(c));
-                let (fate, error) = match status {
-                    Some(CallStatus::Rejected(_)) => (EditFate::Declined, None),
-                    Some(CallStatus::Failed(_, tail)) => (EditFate::Failed, tail.clone()),
-                    _ => (EditFate::Applied, None),
-                };
-                if let Some(c) = &ed.call_id {
-                    calls[s].entry(c.as_str()).or_insert(Call::Edit(ed));
-                }
-                edits.push(EditRec {
-                    s,
-                    idx,
-                    at,
-                    edit: ed,
-                    fate,
-                    error,
-                    rel: rel(ed.move_to.as_deref().unwrap_or(&ed.path)),
-                });
-            }
+            EventKind::Prompt { text } => self.on_prompt(idx, at, s, text),
+            EventKind::Reply { text } => self.on_reply(idx, at, s, text),
+            EventKind::Edit(ed) => self.on_edit(idx, at, s, ed),
             EventKind::Command { call_id, command } => {
-                if let Some(c) = call_id {
-                    calls[s].insert(c.as_str(), Call::Command(command));
-                }
-                cmds.push(CmdRec {
-                    s,
-                    idx,
-                    at,
-                    command,
-                    status: call_id.as_deref().and_then(|c| statuses[s].get(c)),
-                });
+                self.on_command(idx, at, s, call_id.as_deref(), command)
             }
             EventKind::Rejection { call_id, reason } => {
-                let what = match call_id.as_deref().and_then(|c| calls[s].get(c)) {
-                    Some(Call::Edit(ed)) => {
-                        let what = match rel(&ed.path) {
-                            Some(p) => format!("edit to `{p}` ({})", ed.tool),
-                            None => format!("edit to `{}` ({})", ed.path, ed.tool),
-                        };
-                        match first_written(ed) {
-                            Some(l) => {
-                                format!("{what} that would have written `{}`", inline_code(&l))
-                            }
-                            None => what,
-                        }
-                    }
-                    Some(Call::Command(c)) => {
-                        format!("command `{}`", inline_code(&crate::ui::excerpt(c, 120)))
-                    }
-                    None => "a tool use".into(),
-                };
-                let why = match reason {
-                    Some(r) => format!(
-                        "the user said: \"{}\"",
-                        crate::ui::excerpt(r, QUOTE_CHARS * 2)
-                    ),
-                    None => "no reason given".into(),
-                };
-                rejected.push(item(at, format!("Declined {what}; {why}"), cite(s, at)));
+                self.on_rejection(at, s, call_id.as_deref(), reason.as_deref())
             }
             EventKind::Plan { items, explanation } => {
-                if !items.is_empty() {
-                    plans[s] = Some((idx, items.as_slice(), at));
-                } else if let Some(x) = explanation
-                    && !sub_agent
-                {
-                    task.push(item(
-                        at,
-                        format!(
-                            "Plan the agent presented: \"{}\"",
-                            crate::ui::excerpt(x, QUOTE_CHARS * 2)
-                        ),
-                        cite(s, at),
-                    ));
-                }
+                self.on_plan(idx, at, s, items, explanation.as_deref())
             }
             EventKind::Outcome { .. } | EventKind::Reasoning { .. } | EventKind::Usage { .. } => {}
         }
     }
 
-    edits_findings(&edits, tree, &cite, &mut decided, &mut rejected);
-    commands_findings(&cmds, &cite, &mut rejected, &mut open, &mut resume);
-    plan_findings(&plans, &cite, &mut decided, &mut open, &mut resume);
-
-    // Questions in a session's last reply that no prompt followed.
-    for (s, r) in last_reply.iter().enumerate() {
-        let Some((idx, text, at)) = r else { continue };
-        if m.sessions[s].session.info.parent_id.is_some()
-            || last_prompt[s].is_some_and(|p| p > *idx)
-        {
-            continue;
+    /// A human prompt: the goal (the first), a confirmation, a correction or a redirection;
+    /// its rule-like sentences are standing instructions.
+    fn on_prompt(&mut self, idx: usize, at: Option<Millis>, s: usize, text: &'a str) {
+        if inject::is_injected(text) || self.sub_agent(s) {
+            return;
         }
-        for q in questions(text).into_iter().take(3) {
-            open.push(item(
-                *at,
-                format!(
-                    "Question the agent asked, unanswered: \"{}\"",
+        self.prompts[s] += 1;
+        self.last_prompt[s] = Some(idx);
+        let c = self.cite(s, at);
+        if !self.have_goal {
+            self.have_goal = true;
+            self.task.push(Item {
+                at,
+                text: "**Goal** (the first prompt):".into(),
+                quote: Some(clip(text, GOAL_CHARS)),
+                detail: None,
+                cite: c.clone(),
+                pinned: true,
+            });
+        } else if is_confirmation(text) {
+            let asked = self.last_reply[s].and_then(|(_, r, _)| question_or_last(r));
+            let text = match asked {
+                Some(q) => format!(
+                    "User confirmed \"{}\" in answer to \"{}\"",
+                    crate::ui::excerpt(text, QUOTE_CHARS),
                     crate::ui::excerpt(&q, QUOTE_CHARS)
                 ),
-                cite(s, *at),
-            ));
-        }
-    }
-
-    // Where to pick up.
-    if let Some(last) = edits.iter().max_by_key(|e| e.idx) {
-        let c = cite(last.s, last.at);
-        let path = last.rel.clone().unwrap_or_else(|| last.edit.path.clone());
-        let text = match last.fate {
-            EditFate::Applied => {
-                let line = last
-                    .rel
-                    .as_deref()
-                    .and_then(|r| tree.text(r))
-                    .and_then(|t| locate(&t.lines, last.edit).map(|(_, l)| l));
-                match line {
-                    Some(l) => format!("Last edit: `{path}:{l}` ({})", last.edit.tool),
-                    None => format!(
-                        "Last edit: `{path}` ({}); its text is no longer in the file",
-                        last.edit.tool
-                    ),
-                }
-            }
-            EditFate::Declined => format!(
-                "Last edit proposed: `{path}` ({}), declined by the user (see Tried and rejected)",
-                last.edit.tool
-            ),
-            EditFate::Failed => format!(
-                "Last edit attempted: `{path}` ({}), it failed to apply",
-                last.edit.tool
-            ),
-        };
-        resume.insert(0, item(last.at, text, c));
-    }
-    if let Some((_, s, text, at)) = latest_reply {
-        let line = match next_step(text) {
-            Some(step) => format!(
-                "The agent's last stated next step: \"{}\"",
-                crate::ui::excerpt(&step, QUOTE_CHARS * 2)
-            ),
-            None => format!(
-                "The agent's last words: \"{}\"",
-                crate::ui::excerpt(&last_sentences(text), QUOTE_CHARS * 2)
-            ),
-        };
-        resume.push(item(at, line, cite(s, at)));
-    }
-
-    // Sessions only a note knows about.
-    for n in &m.noted {
-        let r = &n.record;
-        let c = Cite {
-            agent: r.agent.clone(),
-            session: r.id.clone(),
-            at: r.ended.or(r.started),
-            commit: Some(n.commit.clone()),
-        };
-        for p in r.prompts.values().take(3) {
-            task.push(item(
-                c.at,
-                format!(
-                    "Asked (recorded in a commit note): \"{}\"",
-                    crate::ui::excerpt(p, QUOTE_CHARS)
+                None => format!(
+                    "User confirmed: \"{}\"",
+                    crate::ui::excerpt(text, QUOTE_CHARS)
                 ),
+            };
+            self.decided.push(item(at, text, c));
+            return;
+        } else if is_correction(text) {
+            let text = format!(
+                "User correction: \"{}\"",
+                crate::ui::excerpt(text, QUOTE_CHARS * 2)
+            );
+            self.rejected.push(item(at, text, c));
+            return;
+        } else {
+            self.task.push(item(
+                at,
+                format!("Then asked: \"{}\"", crate::ui::excerpt(text, QUOTE_CHARS)),
                 c.clone(),
             ));
         }
-        for d in &r.decisions {
-            decided.push(item(c.at, format!("Recorded decision: {d}"), c.clone()));
-        }
-        for d in &r.rejected_approaches {
-            rejected.push(item(c.at, format!("Recorded: {d}"), c.clone()));
+        for sentence in directives(text) {
+            if self.instructions_seen.insert(sentence.to_lowercase()) {
+                let text = format!("Instruction: \"{sentence}\"");
+                self.decided.push(item(at, text, c.clone()));
+            }
         }
     }
 
-    let files = file_entries(&edits, tree, &cite);
-    let mut sessions: Vec<SessionLine> = m
-        .sessions
-        .iter()
-        .enumerate()
-        .map(|(s, sd)| {
-            let i = &sd.session.info;
-            let mut edit_calls: HashSet<&str> = HashSet::new();
-            for e in &sd.events {
-                if let EventKind::Edit(ed) = &e.kind {
-                    edit_calls.insert(ed.call_id.as_deref().unwrap_or(&e.id));
+    fn on_reply(&mut self, idx: usize, at: Option<Millis>, s: usize, text: &'a str) {
+        self.last_reply[s] = Some((idx, text, at));
+        if !self.sub_agent(s) {
+            self.latest_reply = Some((idx, s, text, at));
+        }
+    }
+
+    fn on_edit(&mut self, idx: usize, at: Option<Millis>, s: usize, ed: &'a Edit) {
+        let status = ed.call_id.as_deref().and_then(|c| self.statuses[s].get(c));
+        let (fate, error) = match status {
+            Some(CallStatus::Rejected(_)) => (EditFate::Declined, None),
+            Some(CallStatus::Failed(_, tail)) => (EditFate::Failed, tail.clone()),
+            _ => (EditFate::Applied, None),
+        };
+        if let Some(c) = &ed.call_id {
+            self.calls[s].entry(c.as_str()).or_insert(Call::Edit(ed));
+        }
+        let rel = self.rel(ed.move_to.as_deref().unwrap_or(&ed.path));
+        self.edits.push(EditRec {
+            s,
+            idx,
+            at,
+            edit: ed,
+            fate,
+            error,
+            rel,
+        });
+    }
+
+    fn on_command(
+        &mut self,
+        idx: usize,
+        at: Option<Millis>,
+        s: usize,
+        call_id: Option<&'a str>,
+        command: &'a str,
+    ) {
+        if let Some(c) = call_id {
+            self.calls[s].insert(c, Call::Command(command));
+        }
+        let statuses = self.statuses;
+        self.cmds.push(CmdRec {
+            s,
+            idx,
+            at,
+            command,
+            status: call_id.and_then(|c| statuses[s].get(c)),
+        });
+    }
+
+    /// A declined tool use, described by what the call was.
+    fn on_rejection(
+        &mut self,
+        at: Option<Millis>,
+        s: usize,
+        call_id: Option<&str>,
+        reason: Option<&str>,
+    ) {
+        let what = match call_id.and_then(|c| self.calls[s].get(c)) {
+            Some(Call::Edit(ed)) => {
+                let what = match self.rel(&ed.path) {
+                    Some(p) => format!("edit to `{p}` ({})", ed.tool),
+                    None => format!("edit to `{}` ({})", ed.path, ed.tool),
+                };
+                match first_written(ed) {
+                    Some(l) => format!("{what} that would have written `{}`", inline_code(&l)),
+                    None => what,
                 }
             }
-            SessionLine {
-                agent: sd.session.agent.as_str().to_string(),
-                id: i.id.clone(),
-                model: i.model.clone(),
-                started: sd.events.iter().find_map(|e| e.at).or(i.started),
-                ended: sd.events.iter().rev().find_map(|e| e.at).or(i.ended),
-                branch: i.branch.clone(),
-                via: sd.via.clone(),
-                prompts: prompts[s],
-                edits: edit_calls.len(),
-                resumed: resumed[s],
-                parent: i.parent_id.clone(),
-                noted: None,
+            Some(Call::Command(c)) => {
+                format!("command `{}`", inline_code(&crate::ui::excerpt(c, 120)))
             }
-        })
-        .collect();
-    sessions.extend(m.noted.iter().map(|n| SessionLine {
-        agent: n.record.agent.clone(),
-        id: n.record.id.clone(),
-        model: n.record.model.clone(),
-        started: n.record.started,
-        ended: n.record.ended,
-        branch: None,
-        via: Via::Commit(n.commit.clone()),
-        prompts: n.record.prompts.len(),
-        edits: n.record.accepted as usize,
-        resumed: false,
-        parent: None,
-        noted: Some(n.commit.clone()),
-    }));
-    for list in [&mut task, &mut decided, &mut rejected, &mut open] {
-        // Stable: the goal stays first among items of its time.
-        list.sort_by_key(|i| (!i.pinned, i.at.unwrap_or(i64::MIN)));
+            None => "a tool use".into(),
+        };
+        let why = match reason {
+            Some(r) => format!(
+                "the user said: \"{}\"",
+                crate::ui::excerpt(r, QUOTE_CHARS * 2)
+            ),
+            None => "no reason given".into(),
+        };
+        let c = self.cite(s, at);
+        self.rejected
+            .push(item(at, format!("Declined {what}; {why}"), c));
     }
-    Brief {
-        meta,
-        sessions,
-        span,
-        task,
-        decided,
-        rejected,
-        open,
-        files,
-        resume,
+
+    fn on_plan(
+        &mut self,
+        idx: usize,
+        at: Option<Millis>,
+        s: usize,
+        items: &'a [PlanItem],
+        explanation: Option<&str>,
+    ) {
+        if !items.is_empty() {
+            self.plans[s] = Some((idx, items, at));
+        } else if let Some(x) = explanation
+            && !self.sub_agent(s)
+        {
+            let text = format!(
+                "Plan the agent presented: \"{}\"",
+                crate::ui::excerpt(x, QUOTE_CHARS * 2)
+            );
+            let c = self.cite(s, at);
+            self.task.push(item(at, text, c));
+        }
     }
+
+    /// The findings computed from the records, and the brief.
+    fn finish(mut self, tree: &Tree, meta: Meta) -> Brief {
+        let m = self.m;
+        let cite = |s: usize, at: Option<Millis>| cite_of(m, s, at);
+        edits_findings(
+            &self.edits,
+            tree,
+            &cite,
+            &mut self.decided,
+            &mut self.rejected,
+        );
+        commands_findings(
+            &self.cmds,
+            &cite,
+            &mut self.rejected,
+            &mut self.open,
+            &mut self.resume,
+        );
+        plan_findings(
+            &self.plans,
+            &cite,
+            &mut self.decided,
+            &mut self.open,
+            &mut self.resume,
+        );
+        self.unanswered_questions();
+        self.resume_point(tree);
+        self.noted_findings();
+        let files = file_entries(&self.edits, tree, &cite);
+        let sessions = self.session_lines();
+        for list in [
+            &mut self.task,
+            &mut self.decided,
+            &mut self.rejected,
+            &mut self.open,
+        ] {
+            // Stable: the goal stays first among items of its time.
+            list.sort_by_key(|i| (!i.pinned, i.at.unwrap_or(i64::MIN)));
+        }
+        Brief {
+            meta,
+            sessions,
+            span: self.span,
+            task: self.task,
+            decided: self.decided,
+            rejected: self.rejected,
+            open: self.open,
+            files,
+            resume: self.resume,
+        }
+    }
+
+    /// Questions in a session's last reply that no prompt followed.
+    fn unanswered_questions(&mut self) {
+        for (s, r) in self.last_reply.iter().enumerate() {
+            let Some((idx, text, at)) = r else { continue };
+            if self.sub_agent(s) || self.last_prompt[s].is_some_and(|p| p > *idx) {
+                continue;
+            }
+            for q in questions(text).into_iter().take(3) {
+                self.open.push(item(
+                    *at,
+                    format!(
+                        "Question the agent asked, unanswered: \"{}\"",
+                        crate::ui::excerpt(&q, QUOTE_CHARS)
+                    ),
+                    cite_of(self.m, s, *at),
+                ));
+            }
+        }
+    }
+
+    /// Where to pick up: the last edit first, the agent's last stated next step last.
+    fn resume_point(&mut self, tree: &Tree) {
+        if let Some(last) = self.edits.iter().max_by_key(|e| e.idx) {
+            let c = self.cite(last.s, last.at);
+            let path = last.rel.clone().unwrap_or_else(|| last.edit.path.clone());
+            let tool = &last.edit.tool;
+            let text = match last.fate {
+                EditFate::Applied => {
+                    let line = last
+                        .rel
+                        .as_deref()
+                        .and_then(|r| tree.text(r))
+                        .and_then(|t| locate(&t.lines, last.edit).map(|(_, l)| l));
+                    match line {
+                        Some(l) => format!("Last edit: `{path}:{l}` ({tool})"),
+                        None => format!(
+                            "Last edit: `{path}` ({tool}); its text is no longer in the file"
+                        ),
+                    }
+                }
+                EditFate::Declined => format!(
+                    "Last edit proposed: `{path}` ({tool}), declined by the user (see Tried and \
+                     rejected)"
+                ),
+                EditFate::Failed => {
+                    format!("Last edit attempted: `{path}` ({tool}), it failed to apply")
+                }
+            };
+            self.resume.insert(0, item(last.at, text, c));
+        }
+        if let Some((_, s, text, at)) = self.latest_reply {
+            let line = match next_step(text) {
+                Some(step) => format!(
+                    "The agent's last stated next step: \"{}\"",
+                    crate::ui::excerpt(&step, QUOTE_CHARS * 2)
+                ),
+                None => format!(
+                    "The agent's last words: \"{}\"",
+                    crate::ui::excerpt(&last_sentences(text), QUOTE_CHARS * 2)
+                ),
+            };
+            let c = self.cite(s, at);
+            self.resume.push(item(at, line, c));
+        }
+    }
+
+    /// What sessions only a commit note knows about recorded.
+    fn noted_findings(&mut self) {
+        for n in &self.m.noted {
+            let r = &n.record;
+            let c = Cite {
+                agent: r.agent.clone(),
+                session: r.id.clone(),
+                at: r.ended.or(r.started),
+                commit: Some(n.commit.clone()),
+            };
+            for p in r.prompts.values().take(3) {
+                self.task.push(item(
+                    c.at,
+                    format!(
+                        "Asked (recorded in a commit note): \"{}\"",
+                        crate::ui::excerpt(p, QUOTE_CHARS)
+                    ),
+                    c.clone(),
+                ));
+            }
+            for d in &r.decisions {
+                self.decided
+                    .push(item(c.at, format!("Recorded decision: {d}"), c.clone()));
+            }
+            for d in &r.rejected_approaches {
+                self.rejected
+                    .push(item(c.at, format!("Recorded: {d}"), c.clone()));
+            }
+        }
+    }
+
+    /// The header's session list: captured sessions, then those only a note knows.
+    fn session_lines(&self) -> Vec<SessionLine> {
+        let mut sessions: Vec<SessionLine> = self
+            .m
+            .sessions
+            .iter()
+            .enumerate()
+            .map(|(s, sd)| {
+                let i = &sd.session.info;
+                let mut edit_calls: HashSet<&str> = HashSet::new();
+                for e in &sd.events {
+                    if let EventKind::Edit(ed) = &e.kind {
+                        edit_calls.insert(ed.call_id.as_deref().unwrap_or(&e.id));
+                    }
+                }
+                SessionLine {
+                    agent: sd.session.agent.as_str().to_string(),
+                    id: i.id.clone(),
+                    model: i.model.clone(),
+                    started: sd.events.iter().find_map(|e| e.at).or(i.started),
+                    ended: sd.events.iter().rev().find_map(|e| e.at).or(i.ended),
+                    branch: i.branch.clone(),
+                    via: sd.via.clone(),
+                    prompts: self.prompts[s],
+                    edits: edit_calls.len(),
+                    resumed: began_with_brief(&sd.events),
+                    parent: i.parent_id.clone(),
+                    noted: None,
+                }
+            })
+            .collect();
+        sessions.extend(self.m.noted.iter().map(|n| SessionLine {
+            agent: n.record.agent.clone(),
+            id: n.record.id.clone(),
+            model: n.record.model.clone(),
+            started: n.record.started,
+            ended: n.record.ended,
+            branch: None,
+            via: Via::Commit(n.commit.clone()),
+            prompts: n.record.prompts.len(),
+            edits: n.record.accepted as usize,
+            resumed: false,
+            parent: None,
+            noted: Some(n.commit.clone()),
+        }));
+        sessions
+    }
+}
+
+/// Whether a session's first prompt is a git drift handoff brief.
+fn began_with_brief(events: &[Event]) -> bool {
+    events.iter().find_map(|e| match &e.kind {
+        EventKind::Prompt { text } => Some(inject::is_injected(text)),
+        _ => None,
+    }) == Some(true)
 }
 
 fn item(at: Option<Millis>, text: String, cite: Cite) -> Item {
@@ -561,6 +706,16 @@ fn item(at: Option<Millis>, text: String, cite: Cite) -> Item {
     }
 }
 
+/// Applied edits of one file still in the working tree, summed for one Decided line.
+struct Kept {
+    count: usize,
+    added: usize,
+    removed: usize,
+    /// Index (in the edit records) of the latest such edit.
+    last: usize,
+    agents: Vec<String>,
+}
+
 /// Edits: the approach each file now embodies, and edits that were superseded, reverted,
 /// or failed.
 fn edits_findings(
@@ -570,13 +725,6 @@ fn edits_findings(
     decided: &mut Vec<Item>,
     rejected: &mut Vec<Item>,
 ) {
-    struct Kept {
-        count: usize,
-        added: usize,
-        removed: usize,
-        last: usize,
-        agents: Vec<String>,
-    }
     let mut kept: Vec<(String, Kept)> = Vec::new();
     let mut reported: HashSet<(usize, String, String)> = HashSet::new();
     // Applied edits of each file, in time order: where a superseding edit is looked for.
@@ -590,7 +738,6 @@ fn edits_findings(
         let Some(rel) = e.rel.as_deref() else {
             continue;
         };
-        let c = cite(e.s, e.at);
         match e.fate {
             EditFate::Declined => continue,
             EditFate::Failed => {
@@ -599,7 +746,7 @@ fn edits_findings(
                     Some(err) => format!("{what}: {}", crate::ui::excerpt(err, QUOTE_CHARS)),
                     None => what,
                 };
-                rejected.push(item(e.at, text, c));
+                rejected.push(item(e.at, text, cite(e.s, e.at)));
                 continue;
             }
             EditFate::Applied => {}
@@ -608,46 +755,8 @@ fn edits_findings(
             .into_iter()
             .filter(|l| l.trim().len() >= 2)
             .collect();
-        let gone = if e.edit.op == EditOp::Delete || written.is_empty() {
-            None
-        } else {
-            match tree.text(rel) {
-                Some(t) if written.iter().any(|l| t.has_line(l)) => None,
-                Some(_) => Some(false),
-                None if matches!(tree.state(rel), FileState::Missing | FileState::Deleted) => {
-                    Some(true)
-                }
-                // Too large or binary to check: assume it stands.
-                None => None,
-            }
-        };
-        let Some(file_gone) = gone else {
-            let (a, d) = edit_lines(e.edit);
-            let agent = c.agent.clone();
-            let at = match kept.iter().position(|(p, _)| p == rel) {
-                Some(at) => at,
-                None => {
-                    kept.push((
-                        rel.to_string(),
-                        Kept {
-                            count: 0,
-                            added: 0,
-                            removed: 0,
-                            last: n,
-                            agents: Vec::new(),
-                        },
-                    ));
-                    kept.len() - 1
-                }
-            };
-            let entry = &mut kept[at].1;
-            entry.count += 1;
-            entry.added += a;
-            entry.removed += d;
-            entry.last = n;
-            if !entry.agents.contains(&agent) {
-                entry.agents.push(agent);
-            }
+        let Some(file_gone) = vanished(e, rel, &written, tree) else {
+            keep(&mut kept, rel, n, e, &cite(e.s, e.at).agent);
             continue;
         };
         // One finding per tool call and file (a MultiEdit or a patch has several hunks).
@@ -659,10 +768,6 @@ fn edits_findings(
         if !reported.insert(key) {
             continue;
         }
-        let wrote = written
-            .first()
-            .map(|l| format!(" that wrote `{}`", inline_code(&crate::ui::excerpt(l, 80))))
-            .unwrap_or_default();
         let later = applied_by_file
             .get(rel)
             .into_iter()
@@ -674,46 +779,113 @@ fn edits_findings(
                 matches!(l.edit.op, EditOp::Write | EditOp::Add)
                     || written.iter().any(|w| l.edit.before.contains(w.trim()))
             });
-        let text = if file_gone {
-            format!(
-                "Edit to `{rel}` ({}){wrote} is gone: the file no longer exists",
-                e.edit.tool
-            )
-        } else if let Some(l) = later {
-            let lc = cite(l.s, l.at);
-            format!(
-                "Edit to `{rel}` ({}){wrote} was superseded by a later edit ({} {} at {})",
-                e.edit.tool,
-                lc.agent,
-                crate::sessions::short_id(&lc.session),
-                super::render::time_short(lc.at, false)
-            )
-        } else {
-            format!(
-                "Edit to `{rel}` ({}){wrote} was reverted: none of its lines are in the working tree",
-                e.edit.tool
-            )
-        };
-        rejected.push(item(e.at, text, c));
+        let text = vanished_text(e, rel, &written, file_gone, later, cite);
+        rejected.push(item(e.at, text, cite(e.s, e.at)));
     }
     for (path, k) in kept {
-        let last = &edits[k.last];
-        let wrote = first_written(last.edit)
-            .map(|l| format!("; the latest wrote `{}`", inline_code(&l)))
-            .unwrap_or_default();
-        decided.push(item(
-            last.at,
-            format!(
-                "`{path}`: {} applied {} still in the working tree (+{} −{}, by {}){wrote}",
-                k.count,
-                if k.count == 1 { "edit is" } else { "edits are" },
-                k.added,
-                k.removed,
-                k.agents.join(", ")
-            ),
-            cite(last.s, last.at),
-        ));
+        decided.push(kept_item(&path, &k, edits, cite));
     }
+}
+
+/// Whether an applied edit's text is gone: `None` when it stands (or cannot be checked),
+/// `Some(true)` when its file no longer exists, `Some(false)` when none of its lines are left.
+fn vanished(e: &EditRec, rel: &str, written: &[String], tree: &Tree) -> Option<bool> {
+    if e.edit.op == EditOp::Delete || written.is_empty() {
+        return None;
+    }
+    match tree.text(rel) {
+        Some(t) if written.iter().any(|l| t.has_line(l)) => None,
+        Some(_) => Some(false),
+        None if matches!(tree.state(rel), FileState::Missing | FileState::Deleted) => Some(true),
+        // Too large or binary to check: assume it stands.
+        None => None,
+    }
+}
+
+/// Count an applied edit that stands into its file's [`Kept`].
+fn keep(kept: &mut Vec<(String, Kept)>, rel: &str, n: usize, e: &EditRec, agent: &str) {
+    let (a, d) = edit_lines(e.edit);
+    let at = match kept.iter().position(|(p, _)| p == rel) {
+        Some(at) => at,
+        None => {
+            kept.push((
+                rel.to_string(),
+                Kept {
+                    count: 0,
+                    added: 0,
+                    removed: 0,
+                    last: n,
+                    agents: Vec::new(),
+                },
+            ));
+            kept.len() - 1
+        }
+    };
+    let entry = &mut kept[at].1;
+    entry.count += 1;
+    entry.added += a;
+    entry.removed += d;
+    entry.last = n;
+    if !entry.agents.iter().any(|x| x == agent) {
+        entry.agents.push(agent.to_string());
+    }
+}
+
+/// The line for an applied edit whose text is gone: removed with its file, superseded by
+/// `later`, or reverted.
+fn vanished_text(
+    e: &EditRec,
+    rel: &str,
+    written: &[String],
+    file_gone: bool,
+    later: Option<&EditRec>,
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+) -> String {
+    let wrote = written
+        .first()
+        .map(|l| format!(" that wrote `{}`", inline_code(&crate::ui::excerpt(l, 80))))
+        .unwrap_or_default();
+    let tool = &e.edit.tool;
+    if file_gone {
+        format!("Edit to `{rel}` ({tool}){wrote} is gone: the file no longer exists")
+    } else if let Some(l) = later {
+        let lc = cite(l.s, l.at);
+        format!(
+            "Edit to `{rel}` ({tool}){wrote} was superseded by a later edit ({} {} at {})",
+            lc.agent,
+            crate::sessions::short_id(&lc.session),
+            super::render::time_short(lc.at, false)
+        )
+    } else {
+        format!(
+            "Edit to `{rel}` ({tool}){wrote} was reverted: none of its lines are in the working tree"
+        )
+    }
+}
+
+/// The Decided line of a file's edits that stand.
+fn kept_item(
+    path: &str,
+    k: &Kept,
+    edits: &[EditRec],
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+) -> Item {
+    let last = &edits[k.last];
+    let wrote = first_written(last.edit)
+        .map(|l| format!("; the latest wrote `{}`", inline_code(&l)))
+        .unwrap_or_default();
+    item(
+        last.at,
+        format!(
+            "`{path}`: {} applied {} still in the working tree (+{} −{}, by {}){wrote}",
+            k.count,
+            if k.count == 1 { "edit is" } else { "edits are" },
+            k.added,
+            k.removed,
+            k.agents.join(", ")
+        ),
+        cite(last.s, last.at),
+    )
 }
 
 /// Commands: failures never followed by a success of the same command.
