@@ -1,6 +1,6 @@
 //! `--llm`: send the deterministic brief and the session timeline behind it to an LLM that
-//! rewrites it into the same six sections, shorter. The header (metadata, title) and the
-//! closing "How to continue" stay deterministic; the answer must contain the six headings in
+//! rewrites it into the same sections, shorter. The header (metadata, title) and the
+//! closing "How to continue" stay deterministic; the answer must contain the headings in
 //! order or it is not used. Every failure (configuration, key, HTTP, a truncated or malformed
 //! answer) is returned as a message; the caller then keeps the deterministic brief and says so.
 //!
@@ -81,7 +81,7 @@ impl Compacted {
 pub fn system_prompt(budget_tokens: usize) -> String {
     format!(
         "You compact handoff briefs. A brief lets one coding agent continue a task another \
-         agent started. Answer with GitHub Markdown that has exactly these six level-2 \
+         agent started. Answer with GitHub Markdown that has exactly these level-2 \
          headings, in this order, with nothing before the first: {}. Use only facts from the \
          brief and the timeline; never invent files, lines, commands or decisions. End every \
          item with its citation in square brackets exactly as the input writes it, e.g. \
@@ -107,7 +107,7 @@ pub fn user_message(
 ) -> String {
     format!(
         "Here is a handoff brief that git drift extracted from coding-agent sessions, then the \
-         timeline of those sessions (oldest first). Rewrite the brief into the six sections, \
+         timeline of those sessions (oldest first). Rewrite the brief into the same sections, \
          shorter and clearer.\n\n<brief>\n{brief_text}\n</brief>\n\n<timeline>\n{}</timeline>\n",
         event_log(material, root, multi_day, TIMELINE_CHARS)
     )
@@ -166,8 +166,8 @@ pub fn compact(
     })
 }
 
-/// The six sections of a model's answer with canonical headings, from `## Task` up to (not
-/// including) any "How to continue"; `None` unless all six appear in order.
+/// The sections of a model's answer with canonical headings, from `## Task` up to (not
+/// including) any "How to continue"; `None` unless all appear in order ("Done" may be missing).
 pub fn sections_of(answer: &str) -> Option<String> {
     let mut out = String::new();
     let mut next = 0;
@@ -183,6 +183,16 @@ pub fn sections_of(answer: &str) -> Option<String> {
                 .trim();
             if name.to_lowercase().starts_with("how to continue") {
                 break;
+            }
+            // The optional section may be skipped: match the one after it.
+            if next < SECTIONS.len()
+                && SECTIONS[next] == render::OPTIONAL
+                && !name.eq_ignore_ascii_case(SECTIONS[next])
+                && SECTIONS
+                    .get(next + 1)
+                    .is_some_and(|s| name.eq_ignore_ascii_case(s))
+            {
+                next += 1;
             }
             if next < SECTIONS.len() && name.eq_ignore_ascii_case(SECTIONS[next]) {
                 if next > 0 || started {

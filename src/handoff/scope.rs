@@ -17,7 +17,7 @@ use crate::notes::SessionRecord;
 use crate::store::Store;
 use crate::util::git::Repo;
 use rusqlite::params;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// At most this many commits of a branch are examined for bound sessions.
 const MAX_COMMITS: usize = 1000;
@@ -71,6 +71,8 @@ pub struct Material {
     pub since: Option<Millis>,
     /// Set for a `--session` scope: the id asked for.
     pub session_scope: Option<String>,
+    /// Edit event id → the commit it was bound to (what **Done** cites).
+    pub bound: HashMap<String, String>,
 }
 
 impl Material {
@@ -116,6 +118,7 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
             ids.insert(session.info.id.clone(), Via::Requested);
             add_children(store, &mut ids)?;
             m.sessions = load(store, &ids, *since)?;
+            m.bound = bound_commits(store, &ids)?;
             if m.sessions.is_empty() {
                 return Err(Error::user(format!(
                     "session {} has nothing{} to hand off",
@@ -175,9 +178,31 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
                 label: name.clone(),
                 since: *since,
                 session_scope: None,
+                bound: bound_commits(store, &ids)?,
             })
         }
     }
+}
+
+/// Which commit each edit of these sessions was bound to: one query per session, the commit
+/// carried as the text of a stand-in event (the store reads rows only as events).
+fn bound_commits(store: &Store, ids: &BTreeMap<String, Via>) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for id in ids.keys() {
+        let rows = store.query_events(
+            r#"SELECT e.id, e.session_id, e.ts, e.ord,
+                      '{"type":"prompt","text":' || json_quote(b.commit_id) || '}'
+               FROM bound b JOIN events e ON e.id = b.event_id
+               WHERE e.session_id = ?1"#,
+            params![id],
+        )?;
+        for e in rows {
+            if let crate::model::EventKind::Prompt { text } = e.kind {
+                out.insert(e.id, text);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Add the sub-agent sessions of the sessions in `ids` (transitively).
