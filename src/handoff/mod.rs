@@ -20,6 +20,7 @@
 //! brief, so a chain of handoffs does not quote briefs inside briefs.
 
 pub mod compact;
+pub mod dry_run;
 pub mod extract;
 pub mod files;
 pub mod inject;
@@ -129,6 +130,12 @@ pub struct HandoffArgs {
     /// Only this session (an id or a unique prefix of it)
     #[arg(long, value_name = "ID")]
     pub session: Option<String>,
+    /// The latest session of this agent in this repository (claude-code, codex)
+    #[arg(long, value_name = "AGENT", conflicts_with_all = ["session", "branch"])]
+    pub from: Option<Agent>,
+    /// Show what would be written or injected, and the brief, without writing anything
+    #[arg(long)]
+    pub dry_run: bool,
     /// The agent that takes over (default: handoff.to in config, else generic)
     #[arg(long, value_name = "AGENT")]
     pub to: Option<Target>,
@@ -219,7 +226,11 @@ pub fn cmd(args: &HandoffArgs) -> Result<()> {
     progress.line("scanning transcripts");
     let mut store = ctx.store()?;
     ctx.capture(&mut store, None, None, false)?;
-    let spec = match &args.session {
+    let from = args
+        .from
+        .map(|agent| scope::latest_session(&store, agent))
+        .transpose()?;
+    let spec = match from.as_ref().or(args.session.as_ref()) {
         Some(id) => scope::Spec::Session {
             id: id.clone(),
             since,
@@ -299,6 +310,12 @@ pub fn cmd(args: &HandoffArgs) -> Result<()> {
         }
     }
 
+    if args.dry_run {
+        let mut out = std::io::stdout();
+        let said = dry_run::report(path.as_deref(), injection.as_ref(), &text, &ctx.repo.root);
+        out.write_all(said.as_bytes()).map_err(out_err)?;
+        return out.write_all(text.as_bytes()).map_err(out_err);
+    }
     match &path {
         None => {
             let mut out = std::io::stdout();

@@ -184,6 +184,24 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
     }
 }
 
+/// The latest top-level session of `agent` in this repository's store (what
+/// `handoff --from AGENT` hands off), by its last activity.
+pub fn latest_session(store: &Store, agent: crate::model::Agent) -> Result<String> {
+    let rows = session_pairs(
+        store,
+        &format!(
+            "SELECT id, id, NULL, 0, {STUB} FROM sessions
+             WHERE agent = ?1 AND parent_id IS NULL
+             ORDER BY coalesce(ended, started) DESC, id DESC LIMIT 1"
+        ),
+        params![agent.as_str()],
+    )?;
+    rows.into_iter().next().map(|(id, _)| id).ok_or_else(|| {
+        Error::user(format!("no {agent} session is captured in this repository"))
+            .with_hint("`git drift sessions` lists the captured sessions")
+    })
+}
+
 /// Which commit each edit of these sessions was bound to: one query per session, the commit
 /// carried as the text of a stand-in event (the store reads rows only as events).
 fn bound_commits(store: &Store, ids: &BTreeMap<String, Via>) -> Result<HashMap<String, String>> {
