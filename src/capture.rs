@@ -6,11 +6,11 @@
 //! the last capture stopped. A file that shrank or whose first bytes changed was replaced and
 //! is read again from the start; content-derived event ids make that free of duplicates.
 
-use crate::agents::{self, Record, Skip};
+use crate::agents::{self, FileReader, Input, Record, Scope};
 use crate::error::{Error, Result};
 use crate::model::{Agent, Edit, Event, EventKind, Millis, PlanItem, hex};
 use crate::redact::Redactor;
-use crate::store::{SourceRow, Store};
+use crate::store::{Batch, SourceRow, Store};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -93,14 +93,14 @@ impl Todo {
 /// The files to read: one `stat` per source file, compared with what the store remembers.
 fn plan(
     known: &HashMap<String, SourceRow>,
-    root: &Path,
+    scope: &Scope,
     agents: &[(Agent, PathBuf)],
     since: Option<Millis>,
 ) -> (Vec<Todo>, u64) {
     let mut seen = 0;
     let mut todo = Vec::new();
     for (agent, home) in agents {
-        for path in agents::discover(*agent, home, root) {
+        for path in agents::discover(*agent, home, scope) {
             seen += 1;
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue;
@@ -133,7 +133,8 @@ fn plan(
 
 /// Capture every enabled agent's new transcript lines for the worktree at `root`.
 pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stats> {
-    let (todo, seen) = plan(&store.sources()?, root, &opts.agents, opts.since);
+    let scope = Scope::new(root);
+    let (todo, seen) = plan(&store.sources()?, &scope, &opts.agents, opts.since);
     let mut stats = Stats {
         files_seen: seen,
         ..Stats::default()
@@ -158,7 +159,7 @@ pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stat
             key: &t.key,
             size: t.size,
             mtime_ns: t.mtime_ns,
-            root,
+            scope: &scope,
             since: opts.since,
             redact: &redactor,
         };
@@ -177,7 +178,7 @@ struct FileCtx<'a> {
     key: &'a str,
     size: u64,
     mtime_ns: i64,
-    root: &'a Path,
+    scope: &'a Scope,
     since: Option<Millis>,
     redact: &'a Redactor,
 }
@@ -190,9 +191,12 @@ fn capture_file(
     stats: &mut Stats,
     touched: &mut HashSet<String>,
 ) -> Result<u64> {
+    let reader_of = agents::reader(ctx.agent);
     let mut file = File::open(ctx.path).map_err(|e| Error::io(ctx.path, e))?;
-    // Resume only when the file still starts with the bytes it started with.
+    // Resume only when the file still starts with the bytes it started with. A whole-file
+    // source is rewritten in place by design: its reader's state always carries over.
     let resume = match prev {
+        Some(p) if reader_of.input() == Input::Whole => Some(p),
         Some(p) if p.offset <= ctx.size && head_hash(&mut file, p.offset)? == p.head => Some(p),
         Some(_) => {
             stats.restarted += 1;
@@ -200,7 +204,7 @@ fn capture_file(
         }
         None => None,
     };
-    let (mut offset, mut skipped, mut state) = match &resume {
+    let (offset, skipped, state) = match &resume {
         Some(p) => (
             p.offset,
             p.skipped,
@@ -208,117 +212,171 @@ fn capture_file(
         ),
         None => (0, 0, DriverState::default()),
     };
-    let mut reader = agents::open(
-        ctx.agent,
+    let reader = reader_of.open(
         ctx.path,
         (!state.reader.is_empty()).then_some(state.reader.as_str()),
     );
+    let mut sink = Sink {
+        ctx,
+        state,
+        skipped,
+        stats,
+        touched,
+        spans: HashMap::new(),
+    };
+    match reader_of.input() {
+        Input::Lines => read_lines(store, file, offset, reader, &mut sink),
+        Input::Whole => {
+            let mut reader = reader;
+            let mut records = Vec::new();
+            let skipped = reader.read_whole(ctx.path, &mut records);
+            reader.finish(&mut records);
+            sink.skipped += skipped;
+            sink.stats.skipped_lines += skipped;
+            let batch = store.batch()?;
+            sink.take(&batch, &mut records)?;
+            sink.finish_batch(batch, ctx.size, &*reader)?;
+            sink.stats.bytes_read += ctx.size;
+            Ok(ctx.size)
+        }
+    }
+}
+
+/// Feed the complete lines after `offset` to `reader`, committing every [`BATCH_BYTES`].
+fn read_lines(
+    store: &mut Store,
+    mut file: File,
+    mut offset: u64,
+    mut reader: Box<dyn FileReader>,
+    sink: &mut Sink<'_, '_>,
+) -> Result<u64> {
+    let path = sink.ctx.path;
     file.seek(SeekFrom::Start(offset))
-        .map_err(|e| Error::io(ctx.path, e))?;
+        .map_err(|e| Error::io(path, e))?;
     let mut input = BufReader::with_capacity(256 * 1024, file);
     let mut line = Vec::with_capacity(64 * 1024);
     let mut records = Vec::new();
     let mut batch_start = offset;
     let start = offset;
     let mut batch = store.batch()?;
-    let mut spans: HashMap<String, (Millis, Millis)> = HashMap::new();
+    let mut at_end = true;
     loop {
         line.clear();
         let n = input
             .read_until(b'\n', &mut line)
-            .map_err(|e| Error::io(ctx.path, e))?;
+            .map_err(|e| Error::io(path, e))?;
         if n == 0 {
             break;
         }
         if line.last() != Some(&b'\n') {
             // An agent is still writing this line: leave it for the next capture.
-            stats.partial_lines += 1;
+            sink.stats.partial_lines += 1;
+            at_end = false;
             break;
         }
         let content = trim_line(&line);
-        if !content.is_empty() {
-            records.clear();
-            match reader.read_line(content, offset, &mut records) {
-                Ok(()) => {}
-                Err(Skip::Malformed) => {
-                    skipped += 1;
-                    stats.skipped_lines += 1;
-                }
-            }
-            for record in records.drain(..) {
-                match record {
-                    Record::Session(info) => {
-                        if let Some(cwd) = &info.cwd {
-                            state.cwds.insert(info.id.clone(), cwd.clone());
-                        }
-                        if state
-                            .cwds
-                            .get(&info.id)
-                            .is_some_and(|cwd| agents::is_inside(cwd, ctx.root))
-                        {
-                            batch.upsert_session(ctx.agent, &info)?;
-                        }
-                    }
-                    Record::Event(event) => {
-                        let inside = state
-                            .cwds
-                            .get(&event.session_id)
-                            .is_some_and(|cwd| agents::is_inside(cwd, ctx.root));
-                        if !inside || ctx.since.is_some_and(|s| event.at.is_some_and(|t| t < s)) {
-                            continue;
-                        }
-                        store_event(&batch, ctx, event, stats, touched, &mut spans)?;
-                    }
-                }
-            }
+        if !content.is_empty() && reader.read_line(content, offset, &mut records).is_err() {
+            sink.skipped += 1;
+            sink.stats.skipped_lines += 1;
         }
+        sink.take(&batch, &mut records)?;
         offset += n as u64;
         if offset - batch_start >= BATCH_BYTES {
-            finish_batch(batch, ctx, offset, skipped, &mut state, &*reader, &spans)?;
-            spans.clear();
+            sink.finish_batch(batch, offset, &*reader)?;
             batch = store.batch()?;
             batch_start = offset;
         }
     }
-    finish_batch(batch, ctx, offset, skipped, &mut state, &*reader, &spans)?;
-    stats.bytes_read += offset - start;
+    if at_end {
+        // What the reader held back waiting for more lines (a streamed message's usage) is
+        // stored now; the source may grow later, and the reader then updates it.
+        reader.finish(&mut records);
+        sink.take(&batch, &mut records)?;
+    }
+    sink.finish_batch(batch, offset, &*reader)?;
+    sink.stats.bytes_read += offset - start;
     Ok(offset - start)
 }
 
-fn finish_batch(
-    batch: crate::store::Batch<'_>,
-    ctx: &FileCtx<'_>,
-    offset: u64,
+/// Where one file's records go: the sessions of this worktree into the store, the rest
+/// dropped, with the driver state and figures kept up to date.
+struct Sink<'c, 's> {
+    ctx: &'c FileCtx<'c>,
+    state: DriverState,
     skipped: u64,
-    state: &mut DriverState,
-    reader: &dyn agents::Reader,
-    spans: &HashMap<String, (Millis, Millis)>,
-) -> Result<()> {
-    for (session, (min, max)) in spans {
-        batch.extend_span(session, *min, *max)?;
+    stats: &'s mut Stats,
+    touched: &'s mut HashSet<String>,
+    spans: HashMap<String, (Millis, Millis)>,
+}
+
+impl Sink<'_, '_> {
+    /// Store (or drop) the records, emptying `records`.
+    fn take(&mut self, batch: &Batch<'_>, records: &mut Vec<Record>) -> Result<()> {
+        let ctx = self.ctx;
+        for record in records.drain(..) {
+            match record {
+                Record::Session(info) => {
+                    if let Some(cwd) = &info.cwd {
+                        self.state.cwds.insert(info.id.clone(), cwd.clone());
+                    }
+                    if self.inside(&info.id) {
+                        batch.upsert_session(ctx.agent, &info)?;
+                    }
+                }
+                Record::Event(event) => {
+                    let early = ctx.since.is_some_and(|s| event.at.is_some_and(|t| t < s));
+                    if !self.inside(&event.session_id) || early {
+                        continue;
+                    }
+                    store_event(batch, ctx, event, self.stats, self.touched, &mut self.spans)?;
+                }
+            }
+        }
+        Ok(())
     }
-    state.reader = reader.save_state();
-    let mut file = File::open(ctx.path).map_err(|e| Error::io(ctx.path, e))?;
-    let head = head_hash(&mut file, offset)?;
-    batch.set_source(
-        ctx.key,
-        &SourceRow {
-            agent: ctx.agent,
-            // Record the size we read up to, not the size now: a file still growing is then
-            // seen as changed next time.
-            size: if offset >= ctx.size { ctx.size } else { offset },
-            mtime_ns: ctx.mtime_ns,
-            offset,
-            head,
-            state: serde_json::to_string(&state).unwrap_or_default(),
-            skipped,
-        },
-    )?;
-    batch.commit()
+
+    /// Whether the session's latest known cwd lies in this worktree.
+    fn inside(&self, session: &str) -> bool {
+        self.state
+            .cwds
+            .get(session)
+            .is_some_and(|cwd| self.ctx.scope.contains(cwd))
+    }
+
+    /// Commit the batch with the file's position and reader state.
+    fn finish_batch(
+        &mut self,
+        batch: Batch<'_>,
+        offset: u64,
+        reader: &dyn FileReader,
+    ) -> Result<()> {
+        let ctx = self.ctx;
+        for (session, (min, max)) in self.spans.drain() {
+            batch.extend_span(&session, min, max)?;
+        }
+        self.state.reader = reader.save_state();
+        let mut file = File::open(ctx.path).map_err(|e| Error::io(ctx.path, e))?;
+        let head = head_hash(&mut file, offset)?;
+        batch.set_source(
+            ctx.key,
+            &SourceRow {
+                agent: ctx.agent,
+                // Record the size we read up to, not the size now: a file still growing is then
+                // seen as changed next time.
+                size: if offset >= ctx.size { ctx.size } else { offset },
+                mtime_ns: ctx.mtime_ns,
+                offset,
+                head,
+                state: serde_json::to_string(&self.state).unwrap_or_default(),
+                skipped: self.skipped,
+            },
+        )?;
+        batch.commit()
+    }
 }
 
 fn store_event(
-    batch: &crate::store::Batch<'_>,
+    batch: &Batch<'_>,
     ctx: &FileCtx<'_>,
     mut event: Event,
     stats: &mut Stats,
@@ -338,7 +396,7 @@ fn store_event(
     redact_event(&mut event.kind, ctx.redact);
     let rel = match &event.kind {
         // A moved file's hunks land in the new path, which is where attribution looks.
-        EventKind::Edit(e) => relative(e.move_to.as_deref().unwrap_or(&e.path), ctx.root),
+        EventKind::Edit(e) => ctx.scope.relative(e.move_to.as_deref().unwrap_or(&e.path)),
         _ => None,
     };
     if batch.insert_event(&event, rel.as_deref())? {
@@ -359,15 +417,7 @@ fn store_event(
     Ok(())
 }
 
-/// The repository-relative path (with `/` separators) of an absolute path inside `root`.
-pub fn relative(path: &str, root: &Path) -> Option<String> {
-    let rel = Path::new(path).strip_prefix(root).ok()?;
-    let parts: Vec<_> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join("/"))
-}
+pub use crate::util::text::relative;
 
 /// Apply redaction to every text of an event.
 fn redact_event(kind: &mut EventKind, redactor: &Redactor) {

@@ -22,9 +22,9 @@
 //! that the parser, [`KEYS`] and the template agree.
 
 use crate::error::{Error, Result};
-use crate::handoff::Target;
 use crate::llm::{LlmConfig, Provider};
 use crate::model::Agent;
+use crate::model::Target;
 use crate::redact::{self, Redactor};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};

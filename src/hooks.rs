@@ -5,6 +5,7 @@
 //! `git drift hook NAME "$@"`, so an existing hook (husky, pre-commit, lefthook scripts) keeps
 //! working and `git drift init --uninstall` removes exactly what we added. The hook directory
 //! comes from `git rev-parse --git-path hooks`, which honours `core.hooksPath` and worktrees.
+//! What each hook does when it runs is the `git drift hook` command, [`crate::commands::hook`].
 
 use crate::error::{Error, Result};
 use crate::util::git::Repo;

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result, out_err};
 use crate::hooks;
-use crate::util::git::Repo;
+use crate::util::git::{self, Repo};
 use std::io::Write;
 use std::path::Path;
 
@@ -20,7 +20,7 @@ pub fn notes_refspec(remote: &str) -> String {
 }
 
 /// Set the worktree up, reporting each step on `out`.
-pub fn init(repo: &Repo, out: &mut impl Write) -> Result<()> {
+pub fn init(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     let prompts = repo.prompts_dir();
     std::fs::create_dir_all(&prompts).map_err(|e| Error::io(&prompts, e))?;
     write_once(
@@ -33,8 +33,8 @@ pub fn init(repo: &Repo, out: &mut impl Write) -> Result<()> {
     for change in hooks::install(repo)? {
         report(out, &change.to_string())?;
     }
-    for remote in remotes(repo)? {
-        if ensure_fetch_refspec(repo, &remote)? {
+    for remote in git::remotes(repo)? {
+        if git::ensure_fetch_refspec(repo, &remote, &notes_refspec(&remote))? {
             report(
                 out,
                 &format!("fetch notes from {remote} into refs/notes/remotes/{remote}/drift"),
@@ -46,11 +46,11 @@ pub fn init(repo: &Repo, out: &mut impl Write) -> Result<()> {
 }
 
 /// Undo what `init` did to git (hooks, refspecs). `.prompts/` is left alone: it holds data.
-pub fn uninstall(repo: &Repo, out: &mut impl Write) -> Result<()> {
+pub fn uninstall(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     for change in hooks::uninstall(repo)? {
         report(out, &change.to_string())?;
     }
-    for remote in remotes(repo)? {
+    for remote in git::remotes(repo)? {
         let spec = notes_refspec(&remote);
         let key = format!("remote.{remote}.fetch");
         if repo
@@ -68,32 +68,7 @@ pub fn uninstall(repo: &Repo, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Every configured remote.
-pub fn remotes(repo: &Repo) -> Result<Vec<String>> {
-    Ok(repo
-        .git(&["remote"])?
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect())
-}
-
-/// Add the notes fetch refspec to `remote` unless present; whether it was added.
-pub fn ensure_fetch_refspec(repo: &Repo, remote: &str) -> Result<bool> {
-    let spec = notes_refspec(remote);
-    let key = format!("remote.{remote}.fetch");
-    let have = repo
-        .git_opt(&["config", "--get-all", &key])?
-        .unwrap_or_default();
-    if have.lines().any(|l| l.trim() == spec) {
-        return Ok(false);
-    }
-    repo.git(&["config", "--add", &key, &spec])?;
-    Ok(true)
-}
-
-fn write_once(path: &Path, text: &str, repo: &Repo, out: &mut impl Write) -> Result<()> {
+fn write_once(path: &Path, text: &str, repo: &Repo, out: &mut dyn Write) -> Result<()> {
     let shown = path
         .strip_prefix(&repo.root)
         .unwrap_or(path)
@@ -106,6 +81,6 @@ fn write_once(path: &Path, text: &str, repo: &Repo, out: &mut impl Write) -> Res
     report(out, &format!("created {shown}"))
 }
 
-fn report(out: &mut impl Write, line: &str) -> Result<()> {
+fn report(out: &mut dyn Write, line: &str) -> Result<()> {
     writeln!(out, "  {line}").map_err(out_err)
 }

@@ -1,19 +1,30 @@
 //! git drift: turn AI coding agents' transcripts into durable project memory stored in git.
 //!
-//! The library holds all logic; the binaries in `src/bin` only parse arguments and call
-//! [`cli`]. Modules are by domain: [`agents`] read transcripts into the [`model`], [`capture`]
-//! stores them in the [`store`] after [`redact`]ion, attribution binds them to commits as
-//! [`notes`], and the query commands read those back.
+//! The layers, top to bottom; a module uses only its own layer and those below it, with no
+//! import cycle (`scripts/layers.py` checks both):
+//!
+//! - [`cli`]: the top-level `Cli`, the `Command` enum and the one dispatch `match`.
+//! - [`commands`]: one file per command (clap `Args` + `run(ctx, args, out)`), and [`commands::Ctx`].
+//! - queries and actions: [`report`] (log, show), [`sessions`], [`blame`], [`handoff`], [`sync`],
+//!   [`init`], [`hooks`] (installing the shims).
+//! - [`attribution`]: diff a commit, attribute its lines, bind it (write its note), rewrite.
+//! - [`notes`]: the note format, reading, writing and merging `refs/notes/drift`.
+//! - [`capture`] into the [`store`] (`.prompts/events.db`) after [`redact`]ion; [`config`]; [`llm`].
+//! - [`agents`]: one reader per agent (Claude Code, Codex) turning transcripts into events.
+//! - [`util`] (git, time formatting, text helpers) and [`ui`] (colour, pager, progress sink).
+//! - [`model`] and [`error`]: the shared vocabulary and the typed errors.
+//!
+//! The binaries in `src/bin` only hand their arguments to [`cli`].
 
 pub mod agents;
 pub mod attribution;
 pub mod blame;
 pub mod capture;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod error;
 pub mod handoff;
-pub mod hook_runner;
 pub mod hooks;
 pub mod init;
 pub mod llm;

@@ -54,6 +54,74 @@ impl FromStr for Agent {
     }
 }
 
+/// The agent a handoff brief is handed to (`git drift handoff --to`, `handoff.to` in config); tailors the closing "how to continue" section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    #[value(name = "claude-code", alias = "claude")]
+    ClaudeCode,
+    Codex,
+    #[value(name = "gemini-cli", alias = "gemini")]
+    GeminiCli,
+    Opencode,
+    Cursor,
+    Aider,
+    Generic,
+}
+
+impl Target {
+    /// Every target, in display order.
+    pub const ALL: [Target; 7] = [
+        Target::ClaudeCode,
+        Target::Codex,
+        Target::GeminiCli,
+        Target::Opencode,
+        Target::Cursor,
+        Target::Aider,
+        Target::Generic,
+    ];
+
+    /// The name used on the command line, in config and in file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::ClaudeCode => "claude-code",
+            Target::Codex => "codex",
+            Target::GeminiCli => "gemini-cli",
+            Target::Opencode => "opencode",
+            Target::Cursor => "cursor",
+            Target::Aider => "aider",
+            Target::Generic => "generic",
+        }
+    }
+
+    /// The agent whose native session `--inject` can write for this target.
+    pub fn injectable(self) -> Option<Agent> {
+        match self {
+            Target::ClaudeCode => Some(Agent::ClaudeCode),
+            Target::Codex => Some(Agent::Codex),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        <Target as clap::ValueEnum>::from_str(s, false).map_err(|_| {
+            format!(
+                "unknown handoff target '{s}' (valid: {})",
+                Target::ALL.map(Target::as_str).join(", ")
+            )
+        })
+    }
+}
+
 /// What the reader learned about a session from one or more lines. Fields are `None` when the
 /// lines seen so far do not tell; the store merges updates (earliest start, latest end, latest
 /// model/branch/cwd).
@@ -272,6 +340,16 @@ pub fn format_millis(ms: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_parse_by_name() {
+        for t in Target::ALL {
+            assert_eq!(t.as_str().parse::<Target>(), Ok(t));
+        }
+        assert!("vim".parse::<Target>().unwrap_err().contains("claude-code"));
+        assert_eq!(Target::Aider.injectable(), None);
+        assert_eq!(Target::Codex.injectable(), Some(Agent::Codex));
+    }
 
     #[test]
     fn event_ids_are_stable_and_part_separated() {

@@ -1,13 +1,13 @@
 //! `git drift log` (per-commit multi-agent attribution) and `git drift show` (the sessions
 //! behind one commit), read from the notes: the local ref plus fetched teammates' refs.
 
-use crate::attribution::bind::parse_oid;
 use crate::error::Result;
 use crate::error::out_err;
 use crate::notes::{self, Note, SessionRecord, Who};
-use crate::sessions::short_id;
 use crate::ui::{Paint, excerpt, plural};
 use crate::util::git::Repo;
+use crate::util::git::parse_oid;
+use crate::util::text::short_id;
 use crate::util::timefmt;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -107,7 +107,7 @@ pub fn print_log(
     max: Option<usize>,
     json_out: bool,
     paint: Paint,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<()> {
     let gix = repo.gix()?;
     let mut all = Vec::new();
@@ -182,7 +182,7 @@ pub fn print_show(
     rev: &str,
     json_out: bool,
     paint: Paint,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<()> {
     let commit = crate::attribution::bind::resolve(repo, rev)?;
     let subject = repo

@@ -6,6 +6,7 @@ use crate::error::out_err;
 use crate::model::{Edit, EditOp, Event, EventKind, Session};
 use crate::store::{SessionSummary, Store};
 use crate::ui::{Paint, excerpt};
+use crate::util::text::short_id;
 use crate::util::timefmt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -36,7 +37,7 @@ pub fn print_sessions(
     list: &[SessionSummary],
     json: bool,
     paint: Paint,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<()> {
     if json {
         let arr: Vec<Value> = list.iter().map(session_json).collect();
@@ -108,21 +109,6 @@ pub fn print_sessions(
     Ok(())
 }
 
-/// The first 8 characters of a session id (after a sub-agent's `agent-`/`sidechain-` word).
-pub fn short_id(id: &str) -> &str {
-    // Sub-agent ids carry a word before their own id (`agent-a1b2…`, `sidechain-a800…`): keep
-    // it, or every sidechain of a session would show as the same `sidechai`.
-    let skip = ["sidechain-", "agent-"]
-        .iter()
-        .find(|p| id.starts_with(**p))
-        .map_or(0, |p| p.len());
-    let end = id[skip..]
-        .char_indices()
-        .nth(8)
-        .map_or(id.len(), |(i, _)| skip + i);
-    &id[..end]
-}
-
 /// How a tool call ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallStatus {
@@ -177,47 +163,14 @@ pub fn print_session(
     root: &std::path::Path,
     json: bool,
     paint: Paint,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<()> {
     let events = store.events(&session.info.id)?;
     let status = call_statuses(&events);
-    let (tokens_in, tokens_out) = store.usage(&session.info.id)?;
-    let rel = |p: &str| crate::capture::relative(p, root).unwrap_or_else(|| p.to_string());
+    let tokens = store.usage(&session.info.id)?;
+    let rel = |p: &str| crate::util::text::relative(p, root).unwrap_or_else(|| p.to_string());
     if json {
-        let evs: Vec<Value> = events
-            .iter()
-            .filter(|e| !matches!(e.kind, EventKind::Usage { .. } | EventKind::Outcome { .. }))
-            .map(|e| {
-                let mut v = serde_json::to_value(&e.kind).unwrap_or(Value::Null);
-                if let Value::Object(m) = &mut v {
-                    m.insert("at".into(), json!(timefmt::rfc3339(e.at)));
-                    m.insert("id".into(), json!(e.id));
-                    if let Some(c) = e.kind.call_id() {
-                        let st = match status.get(c) {
-                            None => json!("pending"),
-                            Some(CallStatus::Ok(code)) => json!({"ok": true, "exit_code": code}),
-                            Some(CallStatus::Failed(code, _)) => {
-                                json!({"ok": false, "exit_code": code})
-                            }
-                            Some(CallStatus::Rejected(r)) => json!({"rejected": true, "reason": r}),
-                        };
-                        m.insert("status".into(), st);
-                    }
-                    if let EventKind::Edit(ed) = &e.kind {
-                        m.insert("file".into(), json!(rel(&ed.path)));
-                    }
-                }
-                v
-            })
-            .collect();
-        let i = &session.info;
-        let v = json!({
-            "id": i.id, "agent": session.agent.as_str(), "model": i.model,
-            "started": timefmt::rfc3339(i.started), "ended": timefmt::rfc3339(i.ended),
-            "cwd": i.cwd, "branch": i.branch, "parent": i.parent_id,
-            "tokens": {"input": tokens_in, "output": tokens_out},
-            "events": evs,
-        });
+        let v = session_detail_json(session, &events, &status, tokens, &rel);
         let text = serde_json::to_string_pretty(&v).unwrap_or_default();
         return writeln!(out, "{text}").map_err(out_err);
     }
@@ -238,90 +191,133 @@ pub fn print_session(
         i.branch.as_deref().unwrap_or("-"),
         i.cwd.as_deref().unwrap_or("-"),
         span,
-        tokens_in,
-        tokens_out
+        tokens.0,
+        tokens.1
     )
     .map_err(out_err)?;
     for e in &events {
         let at = e.at.map_or("--:--:--".into(), timefmt::local_time);
         let call = e.kind.call_id().and_then(|c| status.get(c));
-        let suffix = |paint: Paint| match call {
-            None => String::new(),
-            Some(CallStatus::Ok(Some(code))) => format!("  exit {code}"),
-            Some(CallStatus::Ok(None)) => "  ok".into(),
-            Some(CallStatus::Failed(code, _)) => paint.red(&format!(
-                "  failed{}",
-                code.map(|c| format!(" (exit {c})")).unwrap_or_default()
-            )),
-            Some(CallStatus::Rejected(r)) => paint.red(&match r {
-                Some(r) => format!("  REJECTED: \"{}\"", excerpt(r, 80)),
-                None => "  REJECTED".into(),
-            }),
-        };
-        let line = match &e.kind {
-            EventKind::Prompt { text } => {
-                format!("{}  {}", paint.cyan("prompt   "), excerpt(text, 100))
-            }
-            EventKind::Reply { text } => format!("reply      {}", excerpt(text, 100)),
-            EventKind::Reasoning { .. } | EventKind::Usage { .. } | EventKind::Outcome { .. } => {
-                continue;
-            }
-            EventKind::Edit(ed) => {
-                let (add, del) = edit_lines(ed);
-                let moved = ed
-                    .move_to
-                    .as_deref()
-                    .map(|m| format!(" → {}", rel(m)))
-                    .unwrap_or_default();
-                format!(
-                    "{}  {}{moved}  +{add} -{del}  ({}){}",
-                    paint.green("edit     "),
-                    rel(&ed.path),
-                    ed.tool,
-                    suffix(paint)
-                )
-            }
-            EventKind::Command { command, .. } => {
-                format!("command    {}{}", excerpt(command, 90), suffix(paint))
-            }
-            EventKind::Rejection {
-                call_id: None,
-                reason,
-            } => paint.red(&format!(
-                "rejected   {}",
-                reason
-                    .as_deref()
-                    .map(|r| excerpt(r, 90))
-                    .unwrap_or_default()
-            )),
-            EventKind::Rejection { .. } => continue,
-            EventKind::Plan { items, explanation } => {
-                let done = items.iter().filter(|p| p.status == "completed").count();
-                let what = if items.is_empty() {
-                    explanation
-                        .as_deref()
-                        .map(|x| excerpt(x, 80))
-                        .unwrap_or_default()
-                } else {
-                    format!("{done}/{} done", items.len())
-                };
-                format!("plan       {what}")
-            }
-        };
-        writeln!(out, "{}  {line}", paint.dim(&at)).map_err(out_err)?;
+        if let Some(line) = event_line(&e.kind, call, paint, &rel) {
+            writeln!(out, "{}  {line}", paint.dim(&at)).map_err(out_err)?;
+        }
     }
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::short_id;
+/// The `session --json` object: the session's facts, its tokens and its events (each with its
+/// time, id, call status and repository-relative file).
+fn session_detail_json(
+    session: &Session,
+    events: &[Event],
+    status: &HashMap<String, CallStatus>,
+    (tokens_in, tokens_out): (u64, u64),
+    rel: &dyn Fn(&str) -> String,
+) -> Value {
+    let evs: Vec<Value> = events
+        .iter()
+        .filter(|e| !matches!(e.kind, EventKind::Usage { .. } | EventKind::Outcome { .. }))
+        .map(|e| {
+            let mut v = serde_json::to_value(&e.kind).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                m.insert("at".into(), json!(timefmt::rfc3339(e.at)));
+                m.insert("id".into(), json!(e.id));
+                if let Some(c) = e.kind.call_id() {
+                    let st = match status.get(c) {
+                        None => json!("pending"),
+                        Some(CallStatus::Ok(code)) => json!({"ok": true, "exit_code": code}),
+                        Some(CallStatus::Failed(code, _)) => {
+                            json!({"ok": false, "exit_code": code})
+                        }
+                        Some(CallStatus::Rejected(r)) => json!({"rejected": true, "reason": r}),
+                    };
+                    m.insert("status".into(), st);
+                }
+                if let EventKind::Edit(ed) = &e.kind {
+                    m.insert("file".into(), json!(rel(&ed.path)));
+                }
+            }
+            v
+        })
+        .collect();
+    let i = &session.info;
+    json!({
+        "id": i.id, "agent": session.agent.as_str(), "model": i.model,
+        "started": timefmt::rfc3339(i.started), "ended": timefmt::rfc3339(i.ended),
+        "cwd": i.cwd, "branch": i.branch, "parent": i.parent_id,
+        "tokens": {"input": tokens_in, "output": tokens_out},
+        "events": evs,
+    })
+}
 
-    #[test]
-    fn short_ids_keep_sub_agent_words() {
-        assert_eq!(short_id("5b0c1f2e-8a4d-4c1e"), "5b0c1f2e");
-        assert_eq!(short_id("sidechain-a8000000-0000"), "sidechain-a8000000");
-        assert_eq!(short_id("agent-a1b2c3d4"), "agent-a1b2c3d4");
-        assert_eq!(short_id("abc"), "abc");
-    }
+/// One line of the human timeline (without its time); `None` for events it does not show.
+fn event_line(
+    kind: &EventKind,
+    call: Option<&CallStatus>,
+    paint: Paint,
+    rel: &dyn Fn(&str) -> String,
+) -> Option<String> {
+    let suffix = || match call {
+        None => String::new(),
+        Some(CallStatus::Ok(Some(code))) => format!("  exit {code}"),
+        Some(CallStatus::Ok(None)) => "  ok".into(),
+        Some(CallStatus::Failed(code, _)) => paint.red(&format!(
+            "  failed{}",
+            code.map(|c| format!(" (exit {c})")).unwrap_or_default()
+        )),
+        Some(CallStatus::Rejected(r)) => paint.red(&match r {
+            Some(r) => format!("  REJECTED: \"{}\"", excerpt(r, 80)),
+            None => "  REJECTED".into(),
+        }),
+    };
+    Some(match kind {
+        EventKind::Prompt { text } => {
+            format!("{}  {}", paint.cyan("prompt   "), excerpt(text, 100))
+        }
+        EventKind::Reply { text } => format!("reply      {}", excerpt(text, 100)),
+        EventKind::Reasoning { .. } | EventKind::Usage { .. } | EventKind::Outcome { .. } => {
+            return None;
+        }
+        EventKind::Edit(ed) => {
+            let (add, del) = edit_lines(ed);
+            let moved = ed
+                .move_to
+                .as_deref()
+                .map(|m| format!(" → {}", rel(m)))
+                .unwrap_or_default();
+            format!(
+                "{}  {}{moved}  +{add} -{del}  ({}){}",
+                paint.green("edit     "),
+                rel(&ed.path),
+                ed.tool,
+                suffix()
+            )
+        }
+        EventKind::Command { command, .. } => {
+            format!("command    {}{}", excerpt(command, 90), suffix())
+        }
+        EventKind::Rejection {
+            call_id: None,
+            reason,
+        } => paint.red(&format!(
+            "rejected   {}",
+            reason
+                .as_deref()
+                .map(|r| excerpt(r, 90))
+                .unwrap_or_default()
+        )),
+        EventKind::Rejection { .. } => return None,
+        EventKind::Plan { items, explanation } => {
+            let done = items.iter().filter(|p| p.status == "completed").count();
+            let what = if items.is_empty() {
+                explanation
+                    .as_deref()
+                    .map(|x| excerpt(x, 80))
+                    .unwrap_or_default()
+            } else {
+                format!("{done}/{} done", items.len())
+            };
+            format!("plan       {what}")
+        }
+    })
 }

@@ -241,7 +241,7 @@ fn bare(e: &Error) -> String {
 /// The remote `git drift sync` uses when none is named: the current branch's remote, else
 /// `origin`, else the only remote.
 pub fn default_remote(repo: &Repo) -> Result<String> {
-    let remotes = init::remotes(repo)?;
+    let remotes = crate::util::git::remotes(repo)?;
     if remotes.is_empty() {
         return Err(Error::user(
             "no remote to sync with; add one with 'git remote add NAME URL'",
@@ -269,19 +269,8 @@ pub fn default_remote(repo: &Repo) -> Result<String> {
     }
 }
 
-/// `git drift sync [REMOTE] [--json]`.
-pub fn cmd(remote: Option<&str>, json: bool, out: &mut impl Write) -> Result<()> {
-    let repo = Repo::from_cwd()?;
-    let remote = match remote {
-        Some(r) => r.to_string(),
-        None => default_remote(&repo)?,
-    };
-    let report = sync(&repo, &remote, &Options::manual())?;
-    print(&report, json, out)
-}
-
 /// Print a report: one line, or JSON.
-pub fn print(report: &Report, json: bool, out: &mut impl Write) -> Result<()> {
+pub fn print(report: &Report, json: bool, out: &mut dyn Write) -> Result<()> {
     let w = |e| crate::error::out_err(e);
     if json {
         let text = serde_json::to_string_pretty(report).unwrap_or_default();
@@ -321,8 +310,9 @@ pub fn print(report: &Report, json: bool, out: &mut impl Write) -> Result<()> {
 /// back without force, retrying when the remote moved in between. `remote` is a configured
 /// remote's name (its notes then stay visible in `refs/notes/remotes/<remote>/drift`) or a URL.
 pub fn sync(repo: &Repo, remote: &str, opts: &Options) -> Result<Report> {
-    let named = init::remotes(repo)?.iter().any(|r| r == remote);
-    let refspec_added = named && init::ensure_fetch_refspec(repo, remote)?;
+    let named = crate::util::git::remotes(repo)?.iter().any(|r| r == remote);
+    let refspec_added = named
+        && crate::util::git::ensure_fetch_refspec(repo, remote, &init::notes_refspec(remote))?;
     // A URL has no tracking ref of its own: fetch into a private ref, gone when we are done.
     let tracking = if named {
         format!("refs/notes/remotes/{remote}/drift")
@@ -598,9 +588,7 @@ impl<'r> Net<'r> {
             .spawn()
             .map_err(|e| Error::git_from("cannot run git", e))?;
         let status = match self.deadline {
-            None => child
-                .wait()
-                .map_err(|e| Error::git_from(what, e))?,
+            None => child.wait().map_err(|e| Error::git_from(what, e))?,
             Some(deadline) => wait_until(&mut child, deadline, what)?,
         };
         let read = |f: &mut std::fs::File| -> String {
@@ -629,7 +617,7 @@ fn wait_until(
         match child.try_wait() {
             Ok(Some(status)) => return Ok(status),
             Ok(None) => {}
-            Err(e) => return Err(Error::git(format!("{what}: {e}"))),
+            Err(e) => return Err(Error::git_from(what, e)),
         }
         let now = Instant::now();
         if now >= deadline {

@@ -1,13 +1,16 @@
-//! Terminal conventions shared by the query commands: colour the way git decides it
-//! (`NO_COLOR`, `color.ui`, a terminal on stdout) and a pager the way git picks it
-//! (`GIT_PAGER`, `core.pager`, `PAGER`, then `less` with `LESS=FRX`).
+//! Terminal conventions shared by the commands: colour the way git decides it (`NO_COLOR`,
+//! `color.ui`, a terminal on stdout), a pager the way git picks it (`GIT_PAGER`,
+//! `core.pager`, `PAGER`, then `less` with `LESS=FRX`), and the [`Ui`] sink every progress
+//! line and warning goes through, so that commands can run in-process under test.
 
 use crate::util::git::Repo;
+use std::cell::{Cell, RefCell};
 use std::io::{IsTerminal, Write};
 use std::process::{Child, Command, Stdio};
+use std::rc::Rc;
 
-/// Whether to colour output written to stdout.
-pub fn use_color(repo: Option<&Repo>) -> bool {
+/// Whether to colour output written to stdout; `terminal` says whether stdout is one.
+pub fn use_color(repo: Option<&Repo>, terminal: bool) -> bool {
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         return false;
     }
@@ -17,7 +20,7 @@ pub fn use_color(repo: Option<&Repo>) -> bool {
     match setting.as_deref() {
         Some("never") | Some("false") => false,
         Some("always") => true,
-        _ => std::io::stdout().is_terminal(),
+        _ => terminal,
     }
 }
 
@@ -55,23 +58,15 @@ impl Paint {
     }
 }
 
-/// Where a query command writes: a pager when stdout is a terminal, stdout otherwise.
-pub struct Output {
-    pager: Option<Child>,
-    stdout: std::io::Stdout,
+/// The pager a query command writes to when stdout is a terminal.
+pub struct Pager {
+    child: Child,
 }
 
-impl Output {
-    /// Start a pager when stdout is a terminal and one is configured (`cat` or an empty value
-    /// means none); `no_pager` forces plain stdout.
-    pub fn start(repo: Option<&Repo>, no_pager: bool) -> Output {
-        let stdout = std::io::stdout();
-        if no_pager || !stdout.is_terminal() {
-            return Output {
-                pager: None,
-                stdout,
-            };
-        }
+impl Pager {
+    /// Start the pager git would use (`GIT_PAGER`, `core.pager`, `PAGER`, then `less`);
+    /// `None` when it is `cat` or empty, or cannot be started.
+    pub fn start(repo: Option<&Repo>) -> Option<Pager> {
         let cmd = std::env::var("GIT_PAGER")
             .ok()
             .or_else(|| {
@@ -81,10 +76,7 @@ impl Output {
             .or_else(|| std::env::var("PAGER").ok())
             .unwrap_or_else(|| "less".into());
         if cmd.trim().is_empty() || cmd.trim() == "cat" {
-            return Output {
-                pager: None,
-                stdout,
-            };
+            return None;
         }
         let mut c = Command::new("sh");
         c.arg("-c").arg(&cmd).stdin(Stdio::piped());
@@ -94,33 +86,150 @@ impl Output {
         if std::env::var_os("LV").is_none() {
             c.env("LV", "-c");
         }
-        Output {
-            pager: c.spawn().ok(),
-            stdout,
+        c.spawn().ok().map(|child| Pager { child })
+    }
+
+    /// Close the pager's input and wait for it to exit.
+    pub fn finish(mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+
+    fn stdin(&mut self) -> std::io::Result<&mut std::process::ChildStdin> {
+        self.child
+            .stdin
+            .as_mut()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+    }
+}
+
+impl Write for Pager {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.stdin()?.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stdin()?.flush()
+    }
+}
+
+/// Where progress lines and warnings go: stderr for the binaries, a buffer when a command
+/// runs in-process under test. Progress shows only when the sink is interactive (stderr is a
+/// terminal) and the command was not asked to be quiet; warnings always show.
+pub struct Ui {
+    err: RefCell<Box<dyn Write>>,
+    interactive: bool,
+    quiet: Cell<bool>,
+}
+
+impl Ui {
+    /// The process's stderr.
+    pub fn stderr() -> Ui {
+        Ui {
+            err: RefCell::new(Box::new(std::io::stderr())),
+            interactive: std::io::stderr().is_terminal(),
+            quiet: Cell::new(false),
         }
     }
 
-    /// Wait for the pager to exit.
-    pub fn finish(mut self) {
-        if let Some(mut child) = self.pager.take() {
-            drop(child.stdin.take());
-            let _ = child.wait();
+    /// Any writer (a test's buffer), never interactive.
+    pub fn to(w: Box<dyn Write>) -> Ui {
+        Ui {
+            err: RefCell::new(w),
+            interactive: false,
+            quiet: Cell::new(false),
+        }
+    }
+
+    /// Silence progress (a command's `--quiet`).
+    pub fn set_quiet(&self, quiet: bool) {
+        self.quiet.set(quiet);
+    }
+
+    /// Whether progress is shown.
+    pub fn shows_progress(&self) -> bool {
+        self.interactive && !self.quiet.get()
+    }
+
+    /// A progress line, shown only when [`Ui::shows_progress`].
+    pub fn progress(&self, text: &str) {
+        if self.shows_progress() {
+            self.line(text);
+        }
+    }
+
+    /// A line always shown (a report that belongs on stderr, not in the output).
+    pub fn line(&self, text: &str) {
+        // A closed stderr leaves nobody to tell.
+        let _ = writeln!(self.err.borrow_mut(), "{text}");
+    }
+
+    /// `warning: TEXT`.
+    pub fn warn(&self, text: &str) {
+        self.line(&format!("warning: {text}"));
+    }
+
+    /// A byte-progress bar that appears after about a second, only when progress shows and
+    /// `wanted`.
+    pub fn bar(&self, wanted: bool) -> Bar {
+        Bar {
+            enabled: wanted && self.shows_progress(),
+            started: std::time::Instant::now(),
+            bar: None,
         }
     }
 }
 
-impl Write for Output {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self.pager.as_mut().and_then(|c| c.stdin.as_mut()) {
-            Some(stdin) => stdin.write(buf),
-            None => self.stdout.write(buf),
+/// See [`Ui::bar`].
+pub struct Bar {
+    enabled: bool,
+    started: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Bar {
+    /// `done` of `total` bytes.
+    pub fn tick(&mut self, done: u64, total: u64) {
+        if !self.enabled || self.started.elapsed().as_millis() < 1000 {
+            return;
+        }
+        let bar = self.bar.get_or_insert_with(|| {
+            let b = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "capturing {bar:30} {bytes}/{total_bytes} ({bytes_per_sec})",
+            ) {
+                b.set_style(style);
+            }
+            b
+        });
+        bar.set_position(done);
+    }
+
+    /// Remove the bar.
+    pub fn finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
         }
     }
+}
+
+/// A writer whose bytes stay readable after it is handed away (a test's stdout or stderr).
+#[derive(Clone, Default)]
+pub struct Buffer(pub Rc<RefCell<Vec<u8>>>);
+
+impl Buffer {
+    /// What was written, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+    }
+}
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
     fn flush(&mut self) -> std::io::Result<()> {
-        match self.pager.as_mut().and_then(|c| c.stdin.as_mut()) {
-            Some(stdin) => stdin.flush(),
-            None => self.stdout.flush(),
-        }
+        Ok(())
     }
 }
 

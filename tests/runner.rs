@@ -4,6 +4,7 @@ mod common;
 mod test_attribution;
 mod test_blame;
 mod test_capture;
+mod test_commands;
 mod test_fixtures;
 mod test_handoff;
 mod test_init;

@@ -3,7 +3,7 @@
 //! a local server speaking each provider's format, injection as native sessions, and `list`.
 
 use crate::common::{Claude, Codex, Env, T0, json_out};
-use drift::agents::Reader;
+use drift::agents::FileReader as Reader;
 use drift::agents::Record;
 use drift::model::EventKind;
 use regex::Regex;

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::notes::{self, LineRange, Note, SessionRecord, Who};
 use crate::redact::Redactor;
 use crate::store::Store;
-use crate::util::git::Repo;
+use crate::util::git::{Repo, parse_oid};
 use std::collections::HashMap;
 
 /// What binding one commit did.
@@ -92,12 +92,6 @@ fn record(
             .collect(),
         note_written: written,
     })
-}
-
-/// Parse a hex object id.
-pub fn parse_oid(hex: &str) -> Result<gix::ObjectId> {
-    gix::ObjectId::from_hex(hex.as_bytes())
-        .map_err(|e| Error::git_from(format!("bad object id '{hex}'"), e))
 }
 
 /// The note for an attribution, with what the privacy mode lets into git.

@@ -11,7 +11,7 @@
 //! no commit has claimed, the way a commit would be.
 //!
 //! Reached as `git drift blame`, `git drift-blame` and `git-drift-blame`; all three parse
-//! [`BlameArgs`] and call [`run`].
+//! [`crate::commands::blame::Args`] and run [`crate::commands::blame::run`].
 
 mod names;
 mod porcelain;
@@ -28,68 +28,15 @@ pub use timeline::{
     Attempt, AttemptKind, Change, Entry, Timeline, print_timeline, print_timeline_json, timeline,
 };
 
-use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::notes::{self, Note, Who};
 use crate::redact::Redactor;
 use crate::store::Store;
-use crate::ui::{self, Output, Paint};
-use crate::util::git::Repo;
+use crate::util::git::{Repo, parse_oid};
 use gix::ObjectId;
 use gix::note::plumbing::State;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
-
-/// The usage line of every way in.
-pub const USAGE: &str = "git drift blame [OPTIONS] [REV] [--] FILE";
-
-/// Arguments of `git drift blame` (shared by the `git-drift-blame` binary).
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct BlameArgs {
-    /// `[REV] FILE`: blame FILE as of REV (default: the working tree, uncommitted lines
-    /// included); a path is relative to the current directory
-    #[arg(value_name = "FILE", num_args = 1..=2, required = true)]
-    pub args: Vec<String>,
-    /// Only lines START to END (git blame's -L forms: N,M  N,+K  /regex/  :funcname);
-    /// repeatable
-    #[arg(short = 'L', value_name = "START,END")]
-    pub ranges: Vec<String>,
-    /// Only line N (the same as -L N,N)
-    #[arg(long, value_name = "N")]
-    pub line: Option<u32>,
-    /// The full history of the chosen lines, oldest first: every version, who wrote it, from
-    /// which prompt, and the attempts rejected or superseded on the way
-    #[arg(long)]
-    pub timeline: bool,
-    /// Print JSON
-    #[arg(long, conflicts_with = "porcelain")]
-    pub json: bool,
-    /// A stable machine format modelled on `git blame --porcelain` (see docs/blame.md)
-    #[arg(long, conflicts_with = "timeline")]
-    pub porcelain: bool,
-    /// Print the prompt under each group of agent-written lines
-    #[arg(long)]
-    pub show_prompt: bool,
-    /// Do not page the output
-    #[arg(long)]
-    pub no_pager: bool,
-}
-
-/// `git-drift-blame` / `git drift-blame`: the same arguments as `git drift blame`.
-#[derive(Debug, clap::Parser)]
-#[command(
-    name = "git-drift-blame",
-    bin_name = "git drift blame",
-    version,
-    about = "Which AI agent (or human) wrote each line, in which session, from which prompt",
-    override_usage = USAGE,
-    max_term_width = 100
-)]
-pub struct BlameCli {
-    #[command(flatten)]
-    pub args: BlameArgs,
-}
 
 /// Who wrote a line, as blame reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -206,88 +153,13 @@ impl Blame {
 
 /// What to blame.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub struct Request {
     /// Repository-relative, `/`-separated path.
     pub path: String,
     /// `None` blames the working tree.
     pub rev: Option<String>,
     /// git blame `-L` ranges; empty for the whole file.
     pub ranges: Vec<String>,
-}
-
-/// Run `git drift blame` with parsed arguments.
-pub fn run(args: &BlameArgs) -> Result<()> {
-    let ctx = Ctx::open()?;
-    let (rev, file) = match args.args.as_slice() {
-        [file] => (None, file.as_str()),
-        [rev, file] => (Some(rev.clone()), file.as_str()),
-        _ => return Err(Error::user("usage: git drift blame [REV] [--] FILE")),
-    };
-    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-    let path = repo_path(&ctx.repo.root, &cwd, file)?;
-    let mut ranges = args.ranges.clone();
-    if let Some(n) = args.line {
-        if n == 0 {
-            return Err(Error::user("--line: line numbers start at 1"));
-        }
-        ranges.push(format!("{n},{n}"));
-    }
-    if args.timeline && ranges.is_empty() {
-        return Err(Error::user(
-            "--timeline needs the lines to follow: --line N or -L START,END",
-        ));
-    }
-    let target = Target { path, rev, ranges };
-    let gix = ctx.repo.gix()?;
-    check_text(&ctx.repo, &gix, &target)?;
-    let mut notes = NoteCache::open(&gix)?;
-    let mut blame = blame(&ctx.repo, &mut notes, &target)?;
-    // The store matters for lines not committed yet and for the attempts a timeline shows.
-    let store = if blame.has_uncommitted() || args.timeline {
-        open_store(&ctx)?
-    } else {
-        None
-    };
-    if let Some(store) = &store {
-        attribute_uncommitted(&ctx.repo, store, &ctx.config.redactor()?, &mut blame)?;
-    }
-    let machine = args.json || args.porcelain;
-    let paint = Paint {
-        on: !machine && ui::use_color(Some(&ctx.repo)),
-    };
-    let mut pager = Output::start(Some(&ctx.repo), machine || args.no_pager);
-    let result = {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut pager);
-        let r = if args.timeline {
-            timeline(&ctx.repo, &mut notes, store.as_ref(), &blame).and_then(|t| {
-                if args.json {
-                    print_timeline_json(&t, &mut out)
-                } else {
-                    print_timeline(&t, paint, &mut out)
-                }
-            })
-        } else if args.json {
-            print_json(&blame, &mut out)
-        } else if args.porcelain {
-            print_porcelain(&blame, &mut out)
-        } else {
-            print_human(&blame, args.show_prompt, paint, &mut out)
-        };
-        r.and_then(|()| out.flush().map_err(crate::error::out_err))
-    };
-    pager.finish();
-    result
-}
-
-/// Open the store after capturing what the agents wrote since the last capture. `None` when
-/// git drift was never used here (no `.prompts/`): blame is a query and does not create it.
-fn open_store(ctx: &Ctx) -> Result<Option<Store>> {
-    if !ctx.repo.prompts_dir().is_dir() {
-        return Ok(None);
-    }
-    let mut store = ctx.store()?;
-    ctx.capture(&mut store, None, None, false)?;
-    Ok(Some(store))
 }
 
 /// The repository-relative path of `file` as given on the command line in `cwd`, the way git
@@ -324,7 +196,7 @@ pub fn repo_path(root: &Path, cwd: &Path, file: &str) -> Result<String> {
 
 /// Refuse binary files with a clear message (git would print their bytes as "lines"). Uses
 /// git's own test: a NUL byte in the first 8000 bytes.
-fn check_text(repo: &Repo, gix: &gix::Repository, target: &Target) -> Result<()> {
+pub fn check_text(repo: &Repo, gix: &gix::Repository, target: &Request) -> Result<()> {
     let head: Option<Vec<u8>> = match &target.rev {
         None => {
             let p = repo.root.join(&target.path);
@@ -357,7 +229,7 @@ fn check_text(repo: &Repo, gix: &gix::Repository, target: &Target) -> Result<()>
 }
 
 /// Run `git blame --porcelain` for the target and join every line with its commit's note.
-pub fn blame(repo: &Repo, notes: &mut NoteCache<'_>, target: &Target) -> Result<Blame> {
+pub fn blame(repo: &Repo, notes: &mut NoteCache<'_>, target: &Request) -> Result<Blame> {
     let parsed = git_blame(repo, target)?;
     let mut seen = std::collections::HashSet::new();
     let commits: Vec<&str> = parsed
@@ -399,7 +271,7 @@ pub fn blame(repo: &Repo, notes: &mut NoteCache<'_>, target: &Target) -> Result<
 
 /// git's blame of the target; git's complaints (no such path, bad range, bad revision) become
 /// user errors with git's message.
-pub fn git_blame(repo: &Repo, target: &Target) -> Result<Parsed> {
+pub fn git_blame(repo: &Repo, target: &Request) -> Result<Parsed> {
     let mut cmd = repo.command();
     cmd.args(["-c", "core.quotepath=off", "blame", "--porcelain"]);
     for r in &target.ranges {
@@ -436,7 +308,7 @@ pub fn git_blame(repo: &Repo, target: &Target) -> Result<Parsed> {
 /// The blame of a working-tree file git has no history for: all lines not committed yet.
 /// `None` when the file is missing or a range is not plain line numbers (`N,M`, `N,+K`,
 /// `N,-K`, `N`), so that git's own error stands.
-fn new_file_blame(repo: &Repo, target: &Target) -> Result<Option<Parsed>> {
+fn new_file_blame(repo: &Repo, target: &Request) -> Result<Option<Parsed>> {
     let path = repo.root.join(&target.path);
     if !path.is_file() {
         return Ok(None);
@@ -670,11 +542,6 @@ impl<'r> NoteCache<'r> {
         self.cache.extend(our_notes?);
         Ok(())
     }
-}
-
-fn parse_oid(hex: &str) -> Result<ObjectId> {
-    ObjectId::from_hex(hex.as_bytes())
-        .map_err(|e| Error::git_from(format!("bad object id '{hex}'"), e))
 }
 
 fn notes_state(repo: &gix::Repository, tree: ObjectId) -> Result<State> {

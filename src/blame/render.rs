@@ -3,8 +3,8 @@
 
 use super::{Blame, Kind, Line, short_model, w};
 use crate::error::Result;
-use crate::sessions::short_id;
 use crate::ui::{Paint, excerpt};
+use crate::util::text::short_id;
 use std::io::Write;
 
 /// Shown in the commit column for lines not committed yet.
@@ -44,7 +44,7 @@ pub fn print_human(
     blame: &Blame,
     show_prompt: bool,
     paint: Paint,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<()> {
     struct Row {
         who: String,
@@ -181,7 +181,7 @@ fn json_line(l: &Line) -> JsonLine<'_> {
 /// `--json`: `{file, rev, lines: [{line, commit, who, agent, model, session, prompt, content,
 /// orig_line, orig_path}]}`; `rev` and `commit` are null for the working tree and for lines not
 /// committed yet.
-pub fn print_json(blame: &Blame, out: &mut impl Write) -> Result<()> {
+pub fn print_json(blame: &Blame, out: &mut dyn Write) -> Result<()> {
     let doc = JsonBlame {
         file: &blame.file,
         rev: blame.rev.as_deref(),
@@ -221,7 +221,7 @@ fn quote_path(p: &str) -> String {
 /// group size only on the first line of a run from one commit), then `key value` lines —
 /// `who` always; `agent`, `model`, `session`, `prompt` when known; `filename` always — then
 /// the content after a TAB.
-pub fn print_porcelain(blame: &Blame, out: &mut impl Write) -> Result<()> {
+pub fn print_porcelain(blame: &Blame, out: &mut dyn Write) -> Result<()> {
     let lines = &blame.lines;
     let mut i = 0;
     while i < lines.len() {

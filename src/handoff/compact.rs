@@ -275,7 +275,8 @@ fn event_row(
         EventKind::Reply { text } => format!("{c} agent: {}", crate::ui::excerpt(text, 400)),
         EventKind::Edit(ed) => {
             let (a, d) = crate::sessions::edit_lines(ed);
-            let path = crate::capture::relative(&ed.path, root).unwrap_or_else(|| ed.path.clone());
+            let path =
+                crate::util::text::relative(&ed.path, root).unwrap_or_else(|| ed.path.clone());
             format!(
                 "{c} edit {path} ({}) +{a} -{d} [{}]: {}",
                 ed.tool,

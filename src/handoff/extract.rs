@@ -151,7 +151,9 @@ impl Brief {
     /// Whether the sessions span more than one local day (citations then show the date).
     pub fn multi_day(&self) -> bool {
         match self.span {
-            Some((a, b)) => super::render::local_date(a) != super::render::local_date(b),
+            Some((a, b)) => {
+                crate::util::timefmt::local_date(a) != crate::util::timefmt::local_date(b)
+            }
             None => false,
         }
     }
@@ -341,7 +343,7 @@ impl<'a> Extractor<'a> {
     }
 
     fn rel(&self, p: &str) -> Option<String> {
-        crate::capture::relative(p, &self.root)
+        crate::util::text::relative(p, &self.root)
     }
 
     fn sub_agent(&self, s: usize) -> bool {
@@ -1088,8 +1090,8 @@ fn failed_text(
             format!(
                 "{what} — failed, then solved by a later edit ({} {} at {})",
                 lc.agent,
-                crate::sessions::short_id(&lc.session),
-                super::render::time_short(lc.at, false)
+                crate::util::text::short_id(&lc.session),
+                crate::util::timefmt::time_short(lc.at, false)
             )
         }
         None => what,
@@ -1178,8 +1180,8 @@ fn vanished_text(
         format!(
             "Edit to `{rel}` ({tool}){wrote} was superseded by a later edit ({} {} at {})",
             lc.agent,
-            crate::sessions::short_id(&lc.session),
-            super::render::time_short(lc.at, false)
+            crate::util::text::short_id(&lc.session),
+            crate::util::timefmt::time_short(lc.at, false)
         )
     } else {
         format!(

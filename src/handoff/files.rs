@@ -111,7 +111,7 @@ impl Tree {
             for e in &s.events {
                 if let EventKind::Edit(ed) = &e.kind {
                     for p in std::iter::once(&ed.path).chain(ed.move_to.as_ref()) {
-                        if let Some(rel) = crate::capture::relative(p, &repo.root) {
+                        if let Some(rel) = crate::util::text::relative(p, &repo.root) {
                             paths.insert(rel);
                         }
                     }

@@ -94,7 +94,7 @@ pub fn parse_meta(line: &str) -> Option<Value> {
 }
 
 /// Print the list as a table or JSON.
-pub fn print(root: &Path, json: bool, out: &mut impl Write) -> Result<()> {
+pub fn print(root: &Path, json: bool, out: &mut dyn Write) -> Result<()> {
     let list = entries(root)?;
     if json {
         let text = serde_json::to_string_pretty(&list).unwrap_or_default();

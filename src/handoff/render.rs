@@ -15,8 +15,7 @@ use super::Target;
 use super::extract::{Brief, Cite, FileEntry, Item, SessionLine};
 use crate::error::Result;
 use crate::error::out_err;
-use crate::model::Millis;
-use jiff::tz::TimeZone;
+use crate::util::timefmt::{local_stamp, time_short};
 use std::io::Write;
 
 /// The section headings, in order (also what an LLM's answer must contain; "Done" may be
@@ -436,7 +435,7 @@ fn task_intro(brief: &Brief) -> String {
             if s.edits == 1 { "edit" } else { "edits" }
         ));
         if let Some(p) = &s.parent {
-            facts.push(format!("sub-agent of {}", crate::sessions::short_id(p)));
+            facts.push(format!("sub-agent of {}", crate::util::text::short_id(p)));
         }
         if s.resumed {
             facts.push("began with a git drift handoff brief".into());
@@ -444,7 +443,7 @@ fn task_intro(brief: &Brief) -> String {
         out.push_str(&format!(
             "- {} `{}`: {}\n",
             s.agent,
-            crate::sessions::short_id(&s.id),
+            crate::util::text::short_id(&s.id),
             facts.join(" · ")
         ));
     }
@@ -574,7 +573,7 @@ fn fence(body: &str) -> String {
 /// `[claude-code 5b0c1f2e 09:30]`, with the date when the brief spans days, or the commit for
 /// what a note records.
 pub fn cite(c: &Cite, multi_day: bool) -> String {
-    let id = crate::sessions::short_id(&c.session);
+    let id = crate::util::text::short_id(&c.session);
     match &c.commit {
         Some(commit) => format!(
             "[{} {id} note on {}]",
@@ -583,36 +582,6 @@ pub fn cite(c: &Cite, multi_day: bool) -> String {
         ),
         None => format!("[{} {id} {}]", c.agent, time_short(c.at, multi_day)),
     }
-}
-
-/// `09:30`, or `01-15 09:30` when `with_date`, in local time.
-pub fn time_short(at: Option<Millis>, with_date: bool) -> String {
-    let fmt = if with_date { "%m-%d %H:%M" } else { "%H:%M" };
-    at.and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
-        .map(|t| t.to_zoned(TimeZone::system()).strftime(fmt).to_string())
-        .unwrap_or_else(|| "time unknown".into())
-}
-
-/// `2026-01-15` in local time.
-pub fn local_date(at: Millis) -> String {
-    jiff::Timestamp::from_millisecond(at)
-        .map(|t| {
-            t.to_zoned(TimeZone::system())
-                .strftime("%Y-%m-%d")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
-/// `2026-01-15 09:30 UTC` in local time, with the zone's abbreviation.
-pub fn local_stamp(at: Millis) -> String {
-    jiff::Timestamp::from_millisecond(at)
-        .map(|t| {
-            t.to_zoned(TimeZone::system())
-                .strftime("%Y-%m-%d %H:%M %Z")
-                .to_string()
-        })
-        .unwrap_or_default()
 }
 
 /// The closing section: how the target agent (or the human starting it) picks the task up.

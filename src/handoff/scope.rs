@@ -32,6 +32,34 @@ pub enum Spec {
     Session { id: String, since: Option<Millis> },
 }
 
+impl Spec {
+    /// The scope the command line asks for: `--from AGENT` (that agent's latest session),
+    /// `--session ID`, else `--branch` or the current branch.
+    pub fn requested(
+        repo: &Repo,
+        store: &Store,
+        from: Option<crate::model::Agent>,
+        session: Option<&str>,
+        branch: Option<&str>,
+        since: Option<Millis>,
+    ) -> Result<Spec> {
+        let id = match from {
+            Some(agent) => Some(latest_session(store, agent)?),
+            None => session.map(String::from),
+        };
+        Ok(match id {
+            Some(id) => Spec::Session { id, since },
+            None => Spec::Branch {
+                name: match branch {
+                    Some(b) => b.to_string(),
+                    None => current_branch(repo)?,
+                },
+                since,
+            },
+        })
+    }
+}
+
 /// Why a session is in scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Via {
@@ -108,7 +136,7 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
             let mut m = Material {
                 branch: session.info.branch.clone(),
                 label: session.info.branch.clone().unwrap_or_else(|| {
-                    format!("session-{}", crate::sessions::short_id(&session.info.id))
+                    format!("session-{}", crate::util::text::short_id(&session.info.id))
                 }),
                 since: *since,
                 session_scope: Some(session.info.id.clone()),
@@ -483,7 +511,7 @@ fn noted_sessions(repo: &Repo, commits: &[String]) -> Result<Vec<(SessionRecord,
     let gix = repo.gix()?;
     let mut out = Vec::new();
     for commit in commits {
-        let oid = crate::attribution::bind::parse_oid(commit)?;
+        let oid = crate::util::git::parse_oid(commit)?;
         if let Some(note) = crate::notes::read_union(&gix, oid)? {
             for (_, record) in note.sessions {
                 out.push((record, commit.clone()));

@@ -13,7 +13,7 @@
 
 mod format;
 mod merge;
-mod store;
+mod refs;
 
 #[cfg(test)]
 mod tests_format;
@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use format::{DEFAULT_MAX_BYTES, FORMAT_VERSION};
-pub use store::{
+pub use refs::{
     MergeKind, MergeOutcome, NOTES_REF, WriteOutcome, list, merge_ref, read, read_union, remove,
     remove_at, replace_at, tracking_refs, write, write_at,
 };

@@ -127,7 +127,7 @@ impl Repo {
         }
         gix::ThreadSafeRepository::discover_with_environment_overrides(&self.root)
             .map(|r| r.to_thread_local())
-            .map_err(|e| Error::git(format!("cannot open {}: {e}", self.root.display())))
+            .map_err(|e| Error::git_from(format!("cannot open {}", self.root.display()), e))
     }
 
     /// A `git` command run at the top of the worktree.
@@ -173,6 +173,36 @@ impl Repo {
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
     }
+}
+
+/// Parse a hex object id.
+pub fn parse_oid(hex: &str) -> Result<gix::ObjectId> {
+    gix::ObjectId::from_hex(hex.as_bytes())
+        .map_err(|e| Error::git_from(format!("bad object id '{hex}'"), e))
+}
+
+/// Every configured remote.
+pub fn remotes(repo: &Repo) -> Result<Vec<String>> {
+    Ok(repo
+        .git(&["remote"])?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect())
+}
+
+/// Add the fetch refspec `spec` to `remote` unless present; whether it was added.
+pub fn ensure_fetch_refspec(repo: &Repo, remote: &str, spec: &str) -> Result<bool> {
+    let key = format!("remote.{remote}.fetch");
+    let have = repo
+        .git_opt(&["config", "--get-all", &key])?
+        .unwrap_or_default();
+    if have.lines().any(|l| l.trim() == spec) {
+        return Ok(false);
+    }
+    repo.git(&["config", "--add", &key, spec])?;
+    Ok(true)
 }
 
 /// Undo git's C-style quoting of a path (`"caf\303\251"`); other text comes back unchanged.

@@ -83,6 +83,36 @@ pub fn rfc3339(ms: Option<Millis>) -> Option<String> {
     ms.map(crate::model::format_millis)
 }
 
+/// `09:30`, or `01-15 09:30` when `with_date`, in local time.
+pub fn time_short(at: Option<Millis>, with_date: bool) -> String {
+    let fmt = if with_date { "%m-%d %H:%M" } else { "%H:%M" };
+    at.and_then(|t| Timestamp::from_millisecond(t).ok())
+        .map(|t| t.to_zoned(TimeZone::system()).strftime(fmt).to_string())
+        .unwrap_or_else(|| "time unknown".into())
+}
+
+/// `2026-01-15` in local time.
+pub fn local_date(at: Millis) -> String {
+    Timestamp::from_millisecond(at)
+        .map(|t| {
+            t.to_zoned(TimeZone::system())
+                .strftime("%Y-%m-%d")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// `2026-01-15 09:30 UTC` in local time, with the zone's abbreviation.
+pub fn local_stamp(at: Millis) -> String {
+    Timestamp::from_millisecond(at)
+        .map(|t| {
+            t.to_zoned(TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
