@@ -1038,3 +1038,83 @@ fn briefs_are_redacted_and_bounded_as_configured() {
     }
     assert!(text.contains("> Wire the storage client"));
 }
+
+#[test]
+fn from_agent_picks_its_latest_session_and_dry_run_writes_nothing() {
+    let env = two_agents();
+    // Codex's only session in this repository.
+    let (text, _) = ok(&drift_env(
+        &env,
+        &["handoff", "--from", "codex", "--print", "--quiet"],
+        &[],
+    ));
+    assert!(
+        text.contains(&format!("\"scope\":\"session {CODEX_C}\"")),
+        "{text}"
+    );
+    assert!(section(&text, "Task").contains("must not retry on 4xx errors"));
+    // Claude's latest session (by its last activity) is the Go logger one.
+    let (text, _) = ok(&drift_env(
+        &env,
+        &[
+            "handoff", "--from", "claude", "--to", "codex", "--print", "--quiet",
+        ],
+        &[],
+    ));
+    assert!(
+        text.contains(&format!("\"scope\":\"session {CLAUDE_E}\"")),
+        "{text}"
+    );
+    assert!(text.contains("# Handoff: other-work → codex"), "{text}");
+
+    // --dry-run says where the brief and the injected session would go, and writes neither.
+    let (text, _) = ok(&drift_env(
+        &env,
+        &[
+            "handoff",
+            "--from",
+            "codex",
+            "--to",
+            "claude",
+            "--inject",
+            "--dry-run",
+            "--quiet",
+        ],
+        &[],
+    ));
+    let head = text.lines().take(4).collect::<Vec<_>>().join("\n");
+    assert!(
+        head.starts_with("<!-- dry run: nothing was written"),
+        "{head}"
+    );
+    assert!(head.contains("would write .prompts/handoffs/"), "{head}");
+    assert!(head.contains("would create claude-code session"), "{head}");
+    assert!(text.contains("## Done") && text.contains("## Resume here"));
+    assert!(!env.repo.join(".prompts/handoffs").exists());
+    let sessions = walk(&env.claude)
+        .iter()
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| t.contains(drift::handoff::inject::MARKER))
+        })
+        .count();
+    assert_eq!(sessions, 0, "a dry run wrote an injected session");
+
+    // --from with a session scope is a usage error; an agent with no session says so.
+    let out = drift_env(&env, &["handoff", "--from", "codex", "--session", "x"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+    let out = drift_env(&env, &["handoff", "--from", "vim"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown agent 'vim'"));
+}
+
+/// Every file under `p`.
+fn walk(p: &Path) -> Vec<std::path::PathBuf> {
+    if p.is_dir() {
+        std::fs::read_dir(p)
+            .map(|d| d.flatten().flat_map(|e| walk(&e.path())).collect())
+            .unwrap_or_default()
+    } else {
+        vec![p.to_path_buf()]
+    }
+}

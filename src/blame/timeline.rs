@@ -110,6 +110,9 @@ pub struct Attempt {
     pub more: usize,
 }
 
+/// Per blamed commit and path, the runs of its line numbers to follow back from it.
+type Runs = BTreeMap<(String, String), Vec<(u32, u32)>>;
+
 /// Build the timeline of the lines of `blame` (usually one line, or a `-L` range).
 pub fn timeline(
     repo: &Repo,
@@ -117,8 +120,58 @@ pub fn timeline(
     store: Option<&Store>,
     blame: &Blame,
 ) -> Result<Timeline> {
-    // Per blamed commit, the runs of its line numbers to follow back from it.
-    let mut runs: BTreeMap<(String, String), Vec<(u32, u32)>> = BTreeMap::new();
+    let mut runs = blamed_runs(blame);
+    let replaced = uncommitted_runs(repo, blame, &mut runs)?;
+    let mut entries = commit_entries(repo, notes, &runs)?;
+    let uncommitted: Vec<Change> = replaced
+        .into_iter()
+        .chain(
+            blame
+                .lines
+                .iter()
+                .filter(|l| l.commit.is_none())
+                .map(|l| Change {
+                    added: true,
+                    line: Some(l.line),
+                    text: l.content.clone(),
+                    attr: Some(l.attr.clone()),
+                }),
+        )
+        .collect();
+    if let Some(store) = store {
+        let mut paths: BTreeSet<String> = BTreeSet::new();
+        paths.insert(blame.file.clone());
+        for (_, _, e) in &entries {
+            if let Entry::Commit { path, .. } = e {
+                paths.insert(path.clone());
+            }
+        }
+        for (_, p) in runs.keys() {
+            paths.insert(p.clone());
+        }
+        for a in attempts(store, &paths, &entries, &blame.lines)? {
+            entries.push((a.time.unwrap_or(Millis::MIN), 0, Entry::Attempt(a)));
+        }
+    }
+    // Oldest first; at the same instant an attempt comes before the commit it led to.
+    entries.sort_by_key(|(t, rank, _)| (*t, *rank));
+    let mut entries: Vec<Entry> = entries.into_iter().map(|(_, _, e)| e).collect();
+    if !uncommitted.is_empty() {
+        entries.push(Entry::Uncommitted {
+            changes: uncommitted,
+        });
+    }
+    Ok(Timeline {
+        file: blame.file.clone(),
+        rev: blame.rev.clone(),
+        lines: blame.lines.clone(),
+        entries,
+    })
+}
+
+/// The committed lines of `blame` as runs of their original line numbers per commit.
+fn blamed_runs(blame: &Blame) -> Runs {
+    let mut runs = Runs::new();
     for l in &blame.lines {
         let Some(c) = &l.commit else { continue };
         let v = runs.entry((c.clone(), l.orig_path.clone())).or_default();
@@ -127,7 +180,12 @@ pub fn timeline(
             _ => v.push((l.orig_line, l.orig_line)),
         }
     }
-    // Lines not committed yet continue the history of the HEAD lines they replace.
+    runs
+}
+
+/// Lines not committed yet continue the history of the HEAD lines they replace: add those to
+/// `runs` and return them as removed lines.
+fn uncommitted_runs(repo: &Repo, blame: &Blame, runs: &mut Runs) -> Result<Vec<Change>> {
     let mut replaced: Vec<Change> = Vec::new();
     if blame.rev.is_none()
         && blame.has_uncommitted()
@@ -154,8 +212,18 @@ pub fn timeline(
             }
         }
     }
+    Ok(replaced)
+}
+
+/// Every commit that changed the followed runs, with who wrote each added line per its note:
+/// (time, rank 1, entry).
+fn commit_entries(
+    repo: &Repo,
+    notes: &mut NoteCache<'_>,
+    runs: &Runs,
+) -> Result<Vec<(Millis, u8, Entry)>> {
     let mut commits: Vec<RawCommit> = Vec::new();
-    for ((commit, path), ranges) in &runs {
+    for ((commit, path), ranges) in runs {
         for c in log_lines(repo, commit, path, ranges)? {
             match commits.iter_mut().find(|x| x.commit == c.commit) {
                 Some(existing) => {
@@ -201,50 +269,7 @@ pub fn timeline(
             },
         ));
     }
-    let uncommitted: Vec<Change> = replaced
-        .into_iter()
-        .chain(
-            blame
-                .lines
-                .iter()
-                .filter(|l| l.commit.is_none())
-                .map(|l| Change {
-                    added: true,
-                    line: Some(l.line),
-                    text: l.content.clone(),
-                    attr: Some(l.attr.clone()),
-                }),
-        )
-        .collect();
-    if let Some(store) = store {
-        let mut paths: BTreeSet<String> = BTreeSet::new();
-        paths.insert(blame.file.clone());
-        for (_, _, e) in &entries {
-            if let Entry::Commit { path, .. } = e {
-                paths.insert(path.clone());
-            }
-        }
-        for (_, p) in runs.keys() {
-            paths.insert(p.clone());
-        }
-        for a in attempts(store, &paths, &entries, &blame.lines)? {
-            entries.push((a.time.unwrap_or(Millis::MIN), 0, Entry::Attempt(a)));
-        }
-    }
-    // Oldest first; at the same instant an attempt comes before the commit it led to.
-    entries.sort_by_key(|(t, rank, _)| (*t, *rank));
-    let mut entries: Vec<Entry> = entries.into_iter().map(|(_, _, e)| e).collect();
-    if !uncommitted.is_empty() {
-        entries.push(Entry::Uncommitted {
-            changes: uncommitted,
-        });
-    }
-    Ok(Timeline {
-        file: blame.file.clone(),
-        rev: blame.rev.clone(),
-        lines: blame.lines.clone(),
-        entries,
-    })
+    Ok(entries)
 }
 
 /// A commit of `git log -L` with its changes to the followed lines: (added, line, text).
@@ -509,6 +534,38 @@ fn hunks(op: EditOp, before: &str, after: &str) -> Vec<Hunk> {
     }
 }
 
+/// What [`attempts`] needs of the session an edit came from.
+struct EditSession {
+    agent: String,
+    model: Option<String>,
+    started: Option<Millis>,
+    status: HashMap<String, CallStatus>,
+    prompts: Vec<(Option<Millis>, i64, String)>,
+}
+
+impl EditSession {
+    fn load(store: &Store, id: &str) -> Result<EditSession> {
+        let events = store.events(id)?;
+        let session = store.session(id)?;
+        let prompts = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Prompt { text } => Some((e.at, e.ord, text.clone())),
+                _ => None,
+            })
+            .collect();
+        Ok(EditSession {
+            agent: session
+                .as_ref()
+                .map_or_else(String::new, |s| s.agent.as_str().to_string()),
+            model: session.as_ref().and_then(|s| s.info.model.clone()),
+            started: session.as_ref().and_then(|s| s.info.started),
+            status: call_statuses(&events),
+            prompts,
+        })
+    }
+}
+
 /// The agent edits on `paths` that touched the followed lines and did not land.
 fn attempts(
     store: &Store,
@@ -526,14 +583,7 @@ fn attempts(
             edits.push((p.clone(), e));
         }
     }
-    struct SessionInfo {
-        agent: String,
-        model: Option<String>,
-        started: Option<Millis>,
-        status: HashMap<String, CallStatus>,
-        prompts: Vec<(Option<Millis>, i64, String)>,
-    }
-    let mut sessions: HashMap<String, SessionInfo> = HashMap::new();
+    let mut sessions: HashMap<String, EditSession> = HashMap::new();
     let mut out = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for (path, event) in edits {
@@ -554,27 +604,8 @@ fn attempts(
             continue;
         }
         if !sessions.contains_key(&event.session_id) {
-            let events = store.events(&event.session_id)?;
-            let session = store.session(&event.session_id)?;
-            let prompts = events
-                .iter()
-                .filter_map(|e| match &e.kind {
-                    EventKind::Prompt { text } => Some((e.at, e.ord, text.clone())),
-                    _ => None,
-                })
-                .collect();
-            sessions.insert(
-                event.session_id.clone(),
-                SessionInfo {
-                    agent: session
-                        .as_ref()
-                        .map_or_else(String::new, |s| s.agent.as_str().to_string()),
-                    model: session.as_ref().and_then(|s| s.info.model.clone()),
-                    started: session.as_ref().and_then(|s| s.info.started),
-                    status: call_statuses(&events),
-                    prompts,
-                },
-            );
+            let info = EditSession::load(store, &event.session_id)?;
+            sessions.insert(event.session_id.clone(), info);
         }
         let Some(info) = sessions.get(&event.session_id) else {
             continue;
@@ -603,23 +634,7 @@ fn attempts(
             .rev()
             .find(|(at, ord, _)| (*at, *ord) <= pos)
             .map(|(_, _, t)| t.clone());
-        let mut changes = Vec::new();
-        let mut total = 0;
-        for (removed, added) in relevant {
-            for (is_added, list) in [(false, removed), (true, added)] {
-                for text in list {
-                    total += 1;
-                    if changes.len() < ATTEMPT_LINES {
-                        changes.push(Change {
-                            added: is_added,
-                            line: None,
-                            text,
-                            attr: None,
-                        });
-                    }
-                }
-            }
-        }
+        let (changes, more) = attempt_changes(relevant);
         out.push(Attempt {
             kind,
             time: event.at.or(info.started),
@@ -630,11 +645,35 @@ fn attempts(
             reason,
             path,
             tool: edit.tool.clone(),
-            more: total - changes.len(),
+            more,
             changes,
         });
     }
     Ok(out)
+}
+
+/// The first [`ATTEMPT_LINES`] removed and added lines of an attempt's hunks, and how many
+/// more there are.
+fn attempt_changes(relevant: Vec<Hunk>) -> (Vec<Change>, usize) {
+    let mut changes = Vec::new();
+    let mut total = 0;
+    for (removed, added) in relevant {
+        for (is_added, list) in [(false, removed), (true, added)] {
+            for text in list {
+                total += 1;
+                if changes.len() < ATTEMPT_LINES {
+                    changes.push(Change {
+                        added: is_added,
+                        line: None,
+                        text,
+                        attr: None,
+                    });
+                }
+            }
+        }
+    }
+    let more = total - changes.len();
+    (changes, more)
 }
 
 /// `claude-code · opus-4.5 · session 5f2e91ab`, or `human` / `unknown`.
@@ -746,57 +785,61 @@ pub fn print_timeline(t: &Timeline, paint: Paint, out: &mut impl Write) -> Resul
                 ))?;
                 print_changes(changes, num_w, paint, out)?;
             }
-            Entry::Attempt(a) => {
-                let (mark, label) = match a.kind {
-                    AttemptKind::Rejected => (paint.red("✗"), paint.red("rejected")),
-                    AttemptKind::Superseded => (paint.dim("~"), paint.dim("superseded")),
-                };
-                let who = attr_label(
-                    &Attr {
-                        kind: Kind::Ai,
-                        agent: Some(a.agent.clone()).filter(|s| !s.is_empty()),
-                        model: a.model.clone(),
-                        session: Some(a.session.clone()),
-                        prompt: None,
-                    },
-                    paint,
-                );
-                let when = a.time.map(timefmt::local).unwrap_or_else(|| "-".into());
-                w(writeln!(out, "{mark} {label}  {when}  {who}"))?;
-                if let Some(p) = &a.prompt {
-                    w(writeln!(out, "  prompt: \"{}\"", excerpt(p, 100)))?;
-                }
-                match (a.kind, &a.reason) {
-                    (AttemptKind::Rejected, Some(r)) => w(writeln!(
-                        out,
-                        "  {} \"{}\"",
-                        paint.red("why:"),
-                        excerpt(r, 160)
-                    ))?,
-                    (AttemptKind::Rejected, None) => w(writeln!(
-                        out,
-                        "  {}",
-                        paint.dim("declined without a reason")
-                    ))?,
-                    (AttemptKind::Superseded, _) => w(writeln!(
-                        out,
-                        "  {}",
-                        paint.dim("applied, then replaced before it was committed")
-                    ))?,
-                }
-                for c in &a.changes {
-                    w(writeln!(out, "{}", change_line(c, num_w, paint)))?;
-                }
-                if a.more > 0 {
-                    w(writeln!(
-                        out,
-                        "    {:>num_w$}   {}",
-                        "",
-                        paint.dim(&format!("… {} more lines", a.more))
-                    ))?;
-                }
-            }
+            Entry::Attempt(a) => print_attempt(a, num_w, paint, out)?,
         }
+    }
+    Ok(())
+}
+
+/// One attempt of the timeline: what became of it, who, the prompt, why, and its lines.
+fn print_attempt(a: &Attempt, num_w: usize, paint: Paint, out: &mut impl Write) -> Result<()> {
+    let (mark, label) = match a.kind {
+        AttemptKind::Rejected => (paint.red("✗"), paint.red("rejected")),
+        AttemptKind::Superseded => (paint.dim("~"), paint.dim("superseded")),
+    };
+    let who = attr_label(
+        &Attr {
+            kind: Kind::Ai,
+            agent: Some(a.agent.clone()).filter(|s| !s.is_empty()),
+            model: a.model.clone(),
+            session: Some(a.session.clone()),
+            prompt: None,
+        },
+        paint,
+    );
+    let when = a.time.map(timefmt::local).unwrap_or_else(|| "-".into());
+    w(writeln!(out, "{mark} {label}  {when}  {who}"))?;
+    if let Some(p) = &a.prompt {
+        w(writeln!(out, "  prompt: \"{}\"", excerpt(p, 100)))?;
+    }
+    match (a.kind, &a.reason) {
+        (AttemptKind::Rejected, Some(r)) => w(writeln!(
+            out,
+            "  {} \"{}\"",
+            paint.red("why:"),
+            excerpt(r, 160)
+        ))?,
+        (AttemptKind::Rejected, None) => w(writeln!(
+            out,
+            "  {}",
+            paint.dim("declined without a reason")
+        ))?,
+        (AttemptKind::Superseded, _) => w(writeln!(
+            out,
+            "  {}",
+            paint.dim("applied, then replaced before it was committed")
+        ))?,
+    }
+    for c in &a.changes {
+        w(writeln!(out, "{}", change_line(c, num_w, paint)))?;
+    }
+    if a.more > 0 {
+        w(writeln!(
+            out,
+            "    {:>num_w$}   {}",
+            "",
+            paint.dim(&format!("… {} more lines", a.more))
+        ))?;
     }
     Ok(())
 }

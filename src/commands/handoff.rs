@@ -31,6 +31,12 @@ pub struct Args {
     /// Only this session (an id or a unique prefix of it)
     #[arg(long, value_name = "ID")]
     pub session: Option<String>,
+    /// The latest session of this agent in this repository (claude-code, codex)
+    #[arg(long, value_name = "AGENT", conflicts_with_all = ["session", "branch"])]
+    pub from: Option<crate::model::Agent>,
+    /// Show what would be written or injected, and the brief, without writing anything
+    #[arg(long)]
+    pub dry_run: bool,
     /// The agent that takes over (default: handoff.to in config, else generic)
     #[arg(long, value_name = "AGENT")]
     pub to: Option<Target>,
@@ -84,19 +90,14 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
 
     ctx.ui.progress("scanning transcripts");
     let store = ctx.captured_store(false)?;
-    let spec = match &args.session {
-        Some(id) => scope::Spec::Session {
-            id: id.clone(),
-            since,
-        },
-        None => scope::Spec::Branch {
-            name: match &args.branch {
-                Some(b) => b.clone(),
-                None => scope::current_branch(repo)?,
-            },
-            since,
-        },
-    };
+    let spec = scope::Spec::requested(
+        repo,
+        &store,
+        args.from,
+        args.session.as_deref(),
+        args.branch.as_deref(),
+        since,
+    )?;
     let material = scope::resolve(repo, &store, &spec)?;
     let n = material.sessions.len() + material.noted.len();
     ctx.ui.progress(&format!(
@@ -160,6 +161,11 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
         }
     }
 
+    if args.dry_run {
+        let said = handoff::dry_run::report(path.as_deref(), injection.as_ref(), &text, &repo.root);
+        out.write_all(said.as_bytes()).map_err(out_err)?;
+        return out.write_all(text.as_bytes()).map_err(out_err);
+    }
     match &path {
         None => out.write_all(text.as_bytes()).map_err(out_err)?,
         Some(p) => {

@@ -1,6 +1,6 @@
 //! `--llm`: send the deterministic brief and the session timeline behind it to an LLM that
-//! rewrites it into the same six sections, shorter. The header (metadata, title) and the
-//! closing "How to continue" stay deterministic; the answer must contain the six headings in
+//! rewrites it into the same sections, shorter. The header (metadata, title) and the
+//! closing "How to continue" stay deterministic; the answer must contain the headings in
 //! order or it is not used. Every failure (configuration, key, HTTP, a truncated or malformed
 //! answer) is returned as a message; the caller then keeps the deterministic brief and says so.
 //!
@@ -15,6 +15,7 @@ use crate::llm::{LlmConfig, Provider};
 use crate::model::{EventKind, Millis};
 use crate::redact::Redactor;
 use crate::sessions::{CallStatus, call_statuses};
+use std::collections::HashMap;
 
 /// At most this many characters of timeline go with the brief (the newest are kept).
 const TIMELINE_CHARS: usize = 120_000;
@@ -80,7 +81,7 @@ impl Compacted {
 pub fn system_prompt(budget_tokens: usize) -> String {
     format!(
         "You compact handoff briefs. A brief lets one coding agent continue a task another \
-         agent started. Answer with GitHub Markdown that has exactly these six level-2 \
+         agent started. Answer with GitHub Markdown that has exactly these level-2 \
          headings, in this order, with nothing before the first: {}. Use only facts from the \
          brief and the timeline; never invent files, lines, commands or decisions. End every \
          item with its citation in square brackets exactly as the input writes it, e.g. \
@@ -106,9 +107,9 @@ pub fn user_message(
 ) -> String {
     format!(
         "Here is a handoff brief that git drift extracted from coding-agent sessions, then the \
-         timeline of those sessions (oldest first). Rewrite the brief into the six sections, \
+         timeline of those sessions (oldest first). Rewrite the brief into the same sections, \
          shorter and clearer.\n\n<brief>\n{brief_text}\n</brief>\n\n<timeline>\n{}</timeline>\n",
-        timeline(material, root, multi_day, TIMELINE_CHARS)
+        event_log(material, root, multi_day, TIMELINE_CHARS)
     )
 }
 
@@ -165,8 +166,8 @@ pub fn compact(
     })
 }
 
-/// The six sections of a model's answer with canonical headings, from `## Task` up to (not
-/// including) any "How to continue"; `None` unless all six appear in order.
+/// The sections of a model's answer with canonical headings, from `## Task` up to (not
+/// including) any "How to continue"; `None` unless all appear in order ("Done" may be missing).
 pub fn sections_of(answer: &str) -> Option<String> {
     let mut out = String::new();
     let mut next = 0;
@@ -182,6 +183,16 @@ pub fn sections_of(answer: &str) -> Option<String> {
                 .trim();
             if name.to_lowercase().starts_with("how to continue") {
                 break;
+            }
+            // The optional section may be skipped: match the one after it.
+            if next < SECTIONS.len()
+                && SECTIONS[next] == render::OPTIONAL
+                && !name.eq_ignore_ascii_case(SECTIONS[next])
+                && SECTIONS
+                    .get(next + 1)
+                    .is_some_and(|s| name.eq_ignore_ascii_case(s))
+            {
+                next += 1;
             }
             if next < SECTIONS.len() && name.eq_ignore_ascii_case(SECTIONS[next]) {
                 if next > 0 || started {
@@ -202,7 +213,7 @@ pub fn sections_of(answer: &str) -> Option<String> {
 }
 
 /// The sessions as one line per event, oldest first, newest kept within `max_chars`.
-pub fn timeline(
+pub fn event_log(
     material: &Material,
     root: &std::path::Path,
     multi_day: bool,
@@ -224,100 +235,114 @@ pub fn timeline(
                 },
                 multi_day,
             );
-            let st = |call: Option<&str>| match call.and_then(|c| status.get(c)) {
-                Some(CallStatus::Ok(_)) => "ok".to_string(),
-                Some(CallStatus::Failed(code, _)) => {
-                    format!(
-                        "failed{}",
-                        code.map(|c| format!(" exit {c}")).unwrap_or_default()
-                    )
-                }
-                Some(CallStatus::Rejected(_)) => "declined".into(),
-                _ => "no result".into(),
-            };
-            let line = match &e.kind {
-                EventKind::Prompt { text } if super::inject::is_injected(text) => {
-                    format!("{c} user: (an earlier handoff brief)")
-                }
-                EventKind::Prompt { text } => {
-                    format!("{c} user: {}", crate::ui::excerpt(text, 600))
-                }
-                EventKind::Reply { text } => {
-                    format!("{c} agent: {}", crate::ui::excerpt(text, 400))
-                }
-                EventKind::Edit(ed) => {
-                    let (a, d) = crate::sessions::edit_lines(ed);
-                    let path = crate::util::text::relative(&ed.path, root)
-                        .unwrap_or_else(|| ed.path.clone());
-                    format!(
-                        "{c} edit {path} ({}) +{a} -{d} [{}]: {}",
-                        ed.tool,
-                        st(ed.call_id.as_deref()),
-                        crate::ui::excerpt(&ed.after, 200)
-                    )
-                }
-                EventKind::Command { call_id, command } => {
-                    let tail = match call_id.as_deref().and_then(|c| status.get(c)) {
-                        Some(CallStatus::Failed(_, Some(t))) => format!(
-                            " :: {}",
-                            crate::ui::excerpt(
-                                &t.lines().rev().take(3).collect::<Vec<_>>().join(" / "),
-                                300
-                            )
-                        ),
-                        _ => String::new(),
-                    };
-                    format!(
-                        "{c} $ {} [{}]{tail}",
-                        crate::ui::excerpt(command, 200),
-                        st(call_id.as_deref())
-                    )
-                }
-                EventKind::Rejection { reason, .. } => format!(
-                    "{c} user declined a tool use: {}",
-                    reason
-                        .as_deref()
-                        .map(|r| crate::ui::excerpt(r, 300))
-                        .unwrap_or_else(|| "no reason given".into())
-                ),
-                EventKind::PlanVerdict {
-                    accepted, reason, ..
-                } => match (accepted, reason) {
-                    (true, _) => format!("{c} user accepted the plan"),
-                    (false, Some(r)) => {
-                        format!("{c} user declined the plan: {}", crate::ui::excerpt(r, 300))
-                    }
-                    (false, None) => format!("{c} user declined the plan"),
-                },
-                EventKind::Plan { items, explanation } => {
-                    let list: Vec<String> = items
-                        .iter()
-                        .map(|i| {
-                            let mark = match i.status.as_str() {
-                                "completed" => "x",
-                                "in_progress" => "~",
-                                _ => " ",
-                            };
-                            format!("[{mark}] {}", crate::ui::excerpt(&i.text, 120))
-                        })
-                        .collect();
-                    match explanation {
-                        Some(x) if list.is_empty() => {
-                            format!("{c} plan: {}", crate::ui::excerpt(x, 400))
-                        }
-                        _ => format!("{c} plan: {}", list.join("; ")),
-                    }
-                }
-                EventKind::Outcome { .. }
-                | EventKind::Reasoning { .. }
-                | EventKind::Usage { .. } => {
-                    continue;
-                }
-            };
-            rows.push((at, s, e.ord, line));
+            if let Some(line) = event_row(&c, &e.kind, &status, root) {
+                rows.push((at, s, e.ord, line));
+            }
         }
     }
     rows.sort_by_key(|(at, s, ord, _)| (at.unwrap_or(i64::MIN), *s, *ord));
+    newest_rows(&rows, max_chars)
+}
+
+/// How a tool call ended, in a word or two.
+fn call_word(call: Option<&str>, status: &HashMap<String, CallStatus>) -> String {
+    match call.and_then(|c| status.get(c)) {
+        Some(CallStatus::Ok(_)) => "ok".to_string(),
+        Some(CallStatus::Failed(code, _)) => {
+            format!(
+                "failed{}",
+                code.map(|c| format!(" exit {c}")).unwrap_or_default()
+            )
+        }
+        Some(CallStatus::Rejected(_)) => "declined".into(),
+        _ => "no result".into(),
+    }
+}
+
+/// One line of the log for an event cited as `c`; `None` for kinds the log leaves out.
+fn event_row(
+    c: &str,
+    kind: &EventKind,
+    status: &HashMap<String, CallStatus>,
+    root: &std::path::Path,
+) -> Option<String> {
+    let st = |call: Option<&str>| call_word(call, status);
+    Some(match kind {
+        EventKind::Prompt { text } if super::inject::is_injected(text) => {
+            format!("{c} user: (an earlier handoff brief)")
+        }
+        EventKind::Prompt { text } => format!("{c} user: {}", crate::ui::excerpt(text, 600)),
+        EventKind::Reply { text } => format!("{c} agent: {}", crate::ui::excerpt(text, 400)),
+        EventKind::Edit(ed) => {
+            let (a, d) = crate::sessions::edit_lines(ed);
+            let path =
+                crate::util::text::relative(&ed.path, root).unwrap_or_else(|| ed.path.clone());
+            format!(
+                "{c} edit {path} ({}) +{a} -{d} [{}]: {}",
+                ed.tool,
+                st(ed.call_id.as_deref()),
+                crate::ui::excerpt(&ed.after, 200)
+            )
+        }
+        EventKind::Command { call_id, command } => {
+            let tail = match call_id.as_deref().and_then(|c| status.get(c)) {
+                Some(CallStatus::Failed(_, Some(t))) => format!(
+                    " :: {}",
+                    crate::ui::excerpt(
+                        &t.lines().rev().take(3).collect::<Vec<_>>().join(" / "),
+                        300
+                    )
+                ),
+                _ => String::new(),
+            };
+            format!(
+                "{c} $ {} [{}]{tail}",
+                crate::ui::excerpt(command, 200),
+                st(call_id.as_deref())
+            )
+        }
+        EventKind::Rejection { reason, .. } => format!(
+            "{c} user declined a tool use: {}",
+            reason
+                .as_deref()
+                .map(|r| crate::ui::excerpt(r, 300))
+                .unwrap_or_else(|| "no reason given".into())
+        ),
+        EventKind::PlanVerdict {
+            accepted, reason, ..
+        } => match (accepted, reason) {
+            (true, _) => format!("{c} user accepted the plan"),
+            (false, Some(r)) => {
+                format!("{c} user declined the plan: {}", crate::ui::excerpt(r, 300))
+            }
+            (false, None) => format!("{c} user declined the plan"),
+        },
+        EventKind::Plan { items, explanation } => {
+            let list: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    let mark = match i.status.as_str() {
+                        "completed" => "x",
+                        "in_progress" => "~",
+                        _ => " ",
+                    };
+                    format!("[{mark}] {}", crate::ui::excerpt(&i.text, 120))
+                })
+                .collect();
+            match explanation {
+                Some(x) if list.is_empty() => format!("{c} plan: {}", crate::ui::excerpt(x, 400)),
+                _ => format!("{c} plan: {}", list.join("; ")),
+            }
+        }
+        EventKind::Outcome { .. } | EventKind::Reasoning { .. } | EventKind::Usage { .. } => {
+            return None;
+        }
+    })
+}
+
+/// The newest rows that fit in `max_chars`, oldest first, with a line saying how many were
+/// left out.
+fn newest_rows(rows: &[(Option<Millis>, usize, i64, String)], max_chars: usize) -> String {
     let mut kept: Vec<&str> = Vec::new();
     let mut size = 0;
     for (.., line) in rows.iter().rev() {

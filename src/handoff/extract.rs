@@ -23,12 +23,10 @@ use super::Target;
 use super::files::{FileState, Tree};
 use super::inject;
 use super::scope::{Material, Via};
-use crate::model::{Edit, EditOp, EventKind, Millis, PlanItem};
+use crate::model::{Edit, EditOp, Event, EventKind, Millis, PlanItem};
 use crate::sessions::{CallStatus, call_statuses, edit_lines};
-use regex::Regex;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::LazyLock;
 
 /// Whole files up to this many lines are shown entirely.
 const WHOLE_FILE_LINES: usize = 40;
@@ -82,6 +80,10 @@ pub struct Item {
     pub cite: Cite,
     /// Never trimmed away.
     pub pinned: bool,
+    /// Said by the user (their words, choices, refusals): trimmed after the agent's items.
+    pub user: bool,
+    /// Points listed under the line (a plan's steps, the files a prompt's edits changed).
+    pub sub: Vec<String>,
 }
 
 /// One session in the brief's header.
@@ -136,6 +138,8 @@ pub struct Brief {
     pub sessions: Vec<SessionLine>,
     pub span: Option<(Millis, Millis)>,
     pub task: Vec<Item>,
+    /// What the accepted edits built, grouped by the prompt that asked for it.
+    pub done: Vec<Item>,
     pub decided: Vec<Item>,
     pub rejected: Vec<Item>,
     pub open: Vec<Item>,
@@ -164,14 +168,19 @@ enum EditFate {
 }
 
 struct EditRec<'a> {
+    /// The event id (what the store binds to a commit).
+    id: &'a str,
     s: usize,
     idx: usize,
     at: Option<Millis>,
     edit: &'a Edit,
     fate: EditFate,
+    /// The error of a failed edit, the reason of a declined one.
     error: Option<String>,
     /// Repository-relative path the edit's text lives at now (the move target of a rename).
     rel: Option<String>,
+    /// The human prompt it answered (an index into [`Extractor::asks`]).
+    ask: Option<usize>,
 }
 
 /// What a tool call was, to describe it if the user declines it.
@@ -192,36 +201,44 @@ struct CmdRec<'a> {
     status: Option<&'a CallStatus>,
 }
 
+/// A human prompt that edits can answer: its text, session and time.
+struct Ask<'a> {
+    text: &'a str,
+    s: usize,
+    at: Option<Millis>,
+}
+
 /// Build the brief.
 pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
-    let root = meta.root.clone();
-    let rel = |p: &str| crate::util::text::relative(p, &root);
-
-    // Per session: call outcomes, what each call was, whether it began with a brief.
     let statuses: Vec<HashMap<String, CallStatus>> = m
         .sessions
         .iter()
         .map(|s| call_statuses(&s.events))
         .collect();
-    let resumed: Vec<bool> = m
-        .sessions
-        .iter()
-        .map(|s| {
-            s.events.iter().find_map(|e| match &e.kind {
-                EventKind::Prompt { text } => Some(inject::is_injected(text)),
-                _ => None,
-            }) == Some(true)
-        })
-        .collect();
-    let cite = |s: usize, at: Option<Millis>| Cite {
+    let mut x = Extractor::new(m, &statuses, meta.root.clone());
+    for (idx, (at, s, e)) in merged_timeline(m).into_iter().enumerate() {
+        x.on_event(idx, at, s, e);
+    }
+    x.finish(tree, meta)
+}
+
+/// The timeline index and session of the latest reply seen, with its text and time.
+type ReplyAt<'a> = (usize, usize, &'a str, Option<Millis>);
+
+/// The citation of an event of session `s` of `m`.
+fn cite_of(m: &Material, s: usize, at: Option<Millis>) -> Cite {
+    Cite {
         agent: m.sessions[s].session.agent.as_str().to_string(),
         session: m.sessions[s].session.info.id.clone(),
         at,
         commit: None,
-    };
+    }
+}
 
-    // One timeline of every session's events.
-    let mut timeline: Vec<(Option<Millis>, usize, &crate::model::Event)> = Vec::new();
+/// Every session's events in one timeline ordered by time; an event without a timestamp takes
+/// the time of the event before it in its session.
+fn merged_timeline(m: &Material) -> Vec<(Option<Millis>, usize, &Event)> {
+    let mut timeline = Vec::new();
     for (s, sd) in m.sessions.iter().enumerate() {
         let mut last = sd.session.info.started;
         for e in &sd.events {
@@ -231,167 +248,124 @@ pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
         }
     }
     timeline.sort_by_key(|(at, s, e)| (at.unwrap_or(i64::MIN), *s, e.ord));
+    timeline
+}
 
-    let mut task = Vec::new();
-    let mut decided = Vec::new();
-    let mut rejected = Vec::new();
-    let mut open = Vec::new();
-    let mut resume = Vec::new();
-    let mut edits: Vec<EditRec> = Vec::new();
-    let mut cmds: Vec<CmdRec> = Vec::new();
-    let mut have_goal = false;
-    let mut last_reply: Vec<Option<(usize, &str, Option<Millis>)>> = vec![None; m.sessions.len()];
-    let mut last_prompt: Vec<Option<usize>> = vec![None; m.sessions.len()];
-    let mut latest_reply: Option<(usize, usize, &str, Option<Millis>)> = None;
-    let mut plans: Vec<PlanSnap> = vec![None; m.sessions.len()];
-    let mut calls: Vec<HashMap<&str, Call>> = vec![HashMap::new(); m.sessions.len()];
-    let mut span: Option<(Millis, Millis)> = None;
-    let mut prompts = vec![0usize; m.sessions.len()];
-    let mut instructions_seen: HashSet<String> = HashSet::new();
+/// What a session is waiting on: things whose meaning depends on what comes next.
+#[derive(Default, Clone)]
+struct Pending<'a> {
+    /// A question the user asked, until the agent replies: (text, time).
+    question: Option<(&'a str, Option<Millis>)>,
+    /// A choice the agent stated, until the user answers (an objection drops it).
+    choice: Option<(String, Option<Millis>)>,
+    /// A plan the agent presented (ExitPlanMode), until it is accepted or declined.
+    plan: Option<(&'a str, Option<Millis>)>,
+}
 
-    for (idx, (at, s, e)) in timeline.iter().enumerate() {
-        let (at, s) = (*at, *s);
-        if let Some(t) = at {
-            span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+/// The walk over the timeline: one method per event kind feeds the sections and keeps the
+/// records (edits, commands, plans, replies) the findings are computed from at the end.
+struct Extractor<'a> {
+    m: &'a Material,
+    root: PathBuf,
+    /// Per session: how each tool call ended.
+    statuses: &'a [HashMap<String, CallStatus>],
+    task: Vec<Item>,
+    decided: Vec<Item>,
+    rejected: Vec<Item>,
+    open: Vec<Item>,
+    resume: Vec<Item>,
+    edits: Vec<EditRec<'a>>,
+    cmds: Vec<CmdRec<'a>>,
+    have_goal: bool,
+    /// Per session: its latest reply (timeline index, text, time) and latest prompt index.
+    last_reply: Vec<Option<(usize, &'a str, Option<Millis>)>>,
+    last_prompt: Vec<Option<usize>>,
+    /// Per session: every reply (timeline index, text), to read what followed a failure.
+    replies: Vec<Vec<(usize, &'a str)>>,
+    /// The latest reply of a top-level session.
+    latest_reply: Option<ReplyAt<'a>>,
+    plans: Vec<PlanSnap<'a>>,
+    /// Per session: what each tool call was, to describe it if the user declines it.
+    calls: Vec<HashMap<&'a str, Call<'a>>>,
+    span: Option<(Millis, Millis)>,
+    /// Per session: prompts typed by a person.
+    prompts: Vec<usize>,
+    instructions_seen: HashSet<String>,
+    /// Human prompts that asked for work, and per session the latest one (a sub-agent's work
+    /// answers the latest top-level prompt).
+    asks: Vec<Ask<'a>>,
+    ask_of: Vec<Option<usize>>,
+    top_ask: Option<usize>,
+    pending: Vec<Pending<'a>>,
+    /// Accepted plans already listed (a plan accepted in one session is often handed to the
+    /// next as "Implement the following plan").
+    plans_accepted: HashSet<String>,
+}
+
+impl<'a> Extractor<'a> {
+    fn new(
+        m: &'a Material,
+        statuses: &'a [HashMap<String, CallStatus>],
+        root: PathBuf,
+    ) -> Extractor<'a> {
+        let n = m.sessions.len();
+        Extractor {
+            m,
+            root,
+            statuses,
+            task: Vec::new(),
+            decided: Vec::new(),
+            rejected: Vec::new(),
+            open: Vec::new(),
+            resume: Vec::new(),
+            edits: Vec::new(),
+            cmds: Vec::new(),
+            have_goal: false,
+            last_reply: vec![None; n],
+            last_prompt: vec![None; n],
+            replies: vec![Vec::new(); n],
+            latest_reply: None,
+            plans: vec![None; n],
+            calls: vec![HashMap::new(); n],
+            span: None,
+            prompts: vec![0; n],
+            instructions_seen: HashSet::new(),
+            asks: Vec::new(),
+            ask_of: vec![None; n],
+            top_ask: None,
+            pending: vec![Pending::default(); n],
+            plans_accepted: HashSet::new(),
         }
-        let sub_agent = m.sessions[s].session.info.parent_id.is_some();
+    }
+
+    fn cite(&self, s: usize, at: Option<Millis>) -> Cite {
+        cite_of(self.m, s, at)
+    }
+
+    fn rel(&self, p: &str) -> Option<String> {
+        crate::util::text::relative(p, &self.root)
+    }
+
+    fn sub_agent(&self, s: usize) -> bool {
+        self.m.sessions[s].session.info.parent_id.is_some()
+    }
+
+    fn on_event(&mut self, idx: usize, at: Option<Millis>, s: usize, e: &'a Event) {
+        if let Some(t) = at {
+            self.span = Some(self.span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
         match &e.kind {
-            EventKind::Prompt { text } => {
-                if inject::is_injected(text) || sub_agent {
-                    continue;
-                }
-                prompts[s] += 1;
-                last_prompt[s] = Some(idx);
-                let c = cite(s, at);
-                if !have_goal {
-                    have_goal = true;
-                    task.push(Item {
-                        at,
-                        text: "**Goal** (the first prompt):".into(),
-                        quote: Some(clip(text, GOAL_CHARS)),
-                        detail: None,
-                        cite: c.clone(),
-                        pinned: true,
-                    });
-                } else if is_confirmation(text) {
-                    let asked = last_reply[s].and_then(|(_, r, _)| question_or_last(r));
-                    let text = match asked {
-                        Some(q) => format!(
-                            "User confirmed \"{}\" in answer to \"{}\"",
-                            crate::ui::excerpt(text, QUOTE_CHARS),
-                            crate::ui::excerpt(&q, QUOTE_CHARS)
-                        ),
-                        None => format!(
-                            "User confirmed: \"{}\"",
-                            crate::ui::excerpt(text, QUOTE_CHARS)
-                        ),
-                    };
-                    decided.push(item(at, text, c.clone()));
-                    continue;
-                } else if is_correction(text) {
-                    rejected.push(item(
-                        at,
-                        format!(
-                            "User correction: \"{}\"",
-                            crate::ui::excerpt(text, QUOTE_CHARS * 2)
-                        ),
-                        c.clone(),
-                    ));
-                    continue;
-                } else {
-                    task.push(item(
-                        at,
-                        format!("Then asked: \"{}\"", crate::ui::excerpt(text, QUOTE_CHARS)),
-                        c.clone(),
-                    ));
-                }
-                for sentence in directives(text) {
-                    if instructions_seen.insert(sentence.to_lowercase()) {
-                        decided.push(item(at, format!("Instruction: \"{sentence}\""), c.clone()));
-                    }
-                }
-            }
-            EventKind::Reply { text } => {
-                last_reply[s] = Some((idx, text, at));
-                if !sub_agent {
-                    latest_reply = Some((idx, s, text, at));
-                }
-            }
-            EventKind::Edit(ed) => {
-                let status = ed.call_id.as_deref().and_then(|c| statuses[s].get(c));
-                let (fate, error) = match status {
-                    Some(CallStatus::Rejected(_)) => (EditFate::Declined, None),
-                    Some(CallStatus::Failed(_, tail)) => (EditFate::Failed, tail.clone()),
-                    _ => (EditFate::Applied, None),
-                };
-                if let Some(c) = &ed.call_id {
-                    calls[s].entry(c.as_str()).or_insert(Call::Edit(ed));
-                }
-                edits.push(EditRec {
-                    s,
-                    idx,
-                    at,
-                    edit: ed,
-                    fate,
-                    error,
-                    rel: rel(ed.move_to.as_deref().unwrap_or(&ed.path)),
-                });
-            }
+            EventKind::Prompt { text } => self.on_prompt(idx, at, s, text),
+            EventKind::Reply { text } => self.on_reply(idx, at, s, text),
+            EventKind::Edit(ed) => self.on_edit(idx, at, s, &e.id, ed),
             EventKind::Command { call_id, command } => {
-                if let Some(c) = call_id {
-                    calls[s].insert(c.as_str(), Call::Command(command));
-                }
-                cmds.push(CmdRec {
-                    s,
-                    idx,
-                    at,
-                    command,
-                    status: call_id.as_deref().and_then(|c| statuses[s].get(c)),
-                });
+                self.on_command(idx, at, s, call_id.as_deref(), command)
             }
             EventKind::Rejection { call_id, reason } => {
-                let what = match call_id.as_deref().and_then(|c| calls[s].get(c)) {
-                    Some(Call::Edit(ed)) => {
-                        let what = match rel(&ed.path) {
-                            Some(p) => format!("edit to `{p}` ({})", ed.tool),
-                            None => format!("edit to `{}` ({})", ed.path, ed.tool),
-                        };
-                        match first_written(ed) {
-                            Some(l) => {
-                                format!("{what} that would have written `{}`", inline_code(&l))
-                            }
-                            None => what,
-                        }
-                    }
-                    Some(Call::Command(c)) => {
-                        format!("command `{}`", inline_code(&crate::ui::excerpt(c, 120)))
-                    }
-                    None => "a tool use".into(),
-                };
-                let why = match reason {
-                    Some(r) => format!(
-                        "the user said: \"{}\"",
-                        crate::ui::excerpt(r, QUOTE_CHARS * 2)
-                    ),
-                    None => "no reason given".into(),
-                };
-                rejected.push(item(at, format!("Declined {what}; {why}"), cite(s, at)));
+                self.on_rejection(at, s, call_id.as_deref(), reason.as_deref())
             }
             EventKind::Plan { items, explanation } => {
-                if !items.is_empty() {
-                    plans[s] = Some((idx, items.as_slice(), at));
-                } else if let Some(x) = explanation
-                    && !sub_agent
-                {
-                    task.push(item(
-                        at,
-                        format!(
-                            "Plan the agent presented: \"{}\"",
-                            crate::ui::excerpt(x, QUOTE_CHARS * 2)
-                        ),
-                        cite(s, at),
-                    ));
-                }
+                self.on_plan(idx, at, s, items, explanation.as_deref())
             }
             // A declined plan also arrives as a Rejection with its call id, listed above.
             EventKind::Outcome { .. }
@@ -401,159 +375,517 @@ pub fn extract(m: &Material, tree: &Tree, meta: Meta) -> Brief {
         }
     }
 
-    edits_findings(&edits, tree, &cite, &mut decided, &mut rejected);
-    commands_findings(&cmds, &cite, &mut rejected, &mut open, &mut resume);
-    plan_findings(&plans, &cite, &mut decided, &mut open, &mut resume);
-
-    // Questions in a session's last reply that no prompt followed.
-    for (s, r) in last_reply.iter().enumerate() {
-        let Some((idx, text, at)) = r else { continue };
-        if m.sessions[s].session.info.parent_id.is_some()
-            || last_prompt[s].is_some_and(|p| p > *idx)
-        {
-            continue;
+    /// A human prompt: the goal (the first), an accepted plan handed over by the harness, a
+    /// confirmation, a correction, a question or a redirection; its rule-like sentences are
+    /// standing instructions. It also settles what the session was waiting on.
+    fn on_prompt(&mut self, idx: usize, at: Option<Millis>, s: usize, text: &'a str) {
+        if inject::is_injected(text) || self.sub_agent(s) {
+            return;
         }
-        for q in questions(text).into_iter().take(3) {
-            open.push(item(
-                *at,
-                format!(
-                    "Question the agent asked, unanswered: \"{}\"",
+        self.prompts[s] += 1;
+        self.last_prompt[s] = Some(idx);
+        let correction = is_correction(text);
+        self.settle_choice(s, correction);
+        let c = self.cite(s, at);
+        if is_plan_text(text) {
+            self.pending[s].plan = None;
+            self.accept_plan(text, at, s);
+        } else if let Some((plan, _)) = self.pending[s].plan.take() {
+            if correction {
+                self.decline_plan(plan, Some(text), at, s);
+                return;
+            }
+            self.accept_plan(plan, at, s);
+        }
+        self.pending[s].question = None;
+        if !is_confirmation(text) && !correction {
+            self.asks.push(Ask { text, s, at });
+            self.ask_of[s] = Some(self.asks.len() - 1);
+            self.top_ask = self.ask_of[s];
+        }
+        if !self.have_goal {
+            self.have_goal = true;
+            self.task.push(Item {
+                pinned: true,
+                quote: Some(clip(text, GOAL_CHARS)),
+                ..user_item(at, "**Goal** (the first prompt):".into(), c.clone())
+            });
+        } else if is_plan_text(text) {
+            return;
+        } else if is_confirmation(text) {
+            let asked = self.last_reply[s].and_then(|(_, r, _)| question_or_last(r));
+            let text = match asked {
+                Some(q) => format!(
+                    "User confirmed \"{}\" in answer to \"{}\"",
+                    crate::ui::excerpt(text, QUOTE_CHARS),
                     crate::ui::excerpt(&q, QUOTE_CHARS)
                 ),
-                cite(s, *at),
-            ));
-        }
-    }
-
-    // Where to pick up.
-    if let Some(last) = edits.iter().max_by_key(|e| e.idx) {
-        let c = cite(last.s, last.at);
-        let path = last.rel.clone().unwrap_or_else(|| last.edit.path.clone());
-        let text = match last.fate {
-            EditFate::Applied => {
-                let line = last
-                    .rel
-                    .as_deref()
-                    .and_then(|r| tree.text(r))
-                    .and_then(|t| locate(&t.lines, last.edit).map(|(_, l)| l));
-                match line {
-                    Some(l) => format!("Last edit: `{path}:{l}` ({})", last.edit.tool),
-                    None => format!(
-                        "Last edit: `{path}` ({}); its text is no longer in the file",
-                        last.edit.tool
-                    ),
-                }
-            }
-            EditFate::Declined => format!(
-                "Last edit proposed: `{path}` ({}), declined by the user (see Tried and rejected)",
-                last.edit.tool
-            ),
-            EditFate::Failed => format!(
-                "Last edit attempted: `{path}` ({}), it failed to apply",
-                last.edit.tool
-            ),
-        };
-        resume.insert(0, item(last.at, text, c));
-    }
-    if let Some((_, s, text, at)) = latest_reply {
-        let line = match next_step(text) {
-            Some(step) => format!(
-                "The agent's last stated next step: \"{}\"",
-                crate::ui::excerpt(&step, QUOTE_CHARS * 2)
-            ),
-            None => format!(
-                "The agent's last words: \"{}\"",
-                crate::ui::excerpt(&last_sentences(text), QUOTE_CHARS * 2)
-            ),
-        };
-        resume.push(item(at, line, cite(s, at)));
-    }
-
-    // Sessions only a note knows about.
-    for n in &m.noted {
-        let r = &n.record;
-        let c = Cite {
-            agent: r.agent.clone(),
-            session: r.id.clone(),
-            at: r.ended.or(r.started),
-            commit: Some(n.commit.clone()),
-        };
-        for p in r.prompts.values().take(3) {
-            task.push(item(
-                c.at,
-                format!(
-                    "Asked (recorded in a commit note): \"{}\"",
-                    crate::ui::excerpt(p, QUOTE_CHARS)
+                None => format!(
+                    "User confirmed: \"{}\"",
+                    crate::ui::excerpt(text, QUOTE_CHARS)
                 ),
-                c.clone(),
-            ));
+            };
+            self.decided.push(user_item(at, text, c));
+            return;
+        } else if correction {
+            let text = format!(
+                "User correction: \"{}\"",
+                crate::ui::excerpt(text, QUOTE_CHARS * 2)
+            );
+            self.rejected.push(user_item(at, text, c));
+            return;
+        } else if is_question(text) {
+            self.pending[s].question = Some((text, at));
+            let text = format!("Asked: \"{}\"", crate::ui::excerpt(text, QUOTE_CHARS));
+            self.task.push(user_item(at, text, c));
+            return;
+        } else {
+            let text = format!("Then asked: \"{}\"", crate::ui::excerpt(text, QUOTE_CHARS));
+            self.task.push(user_item(at, text, c.clone()));
         }
-        for d in &r.decisions {
-            decided.push(item(c.at, format!("Recorded decision: {d}"), c.clone()));
+        if is_plan_text(text) {
+            return;
         }
-        for d in &r.rejected_approaches {
-            rejected.push(item(c.at, format!("Recorded: {d}"), c.clone()));
+        for sentence in directives(text) {
+            if self.instructions_seen.insert(sentence.to_lowercase()) {
+                let text = format!("Instruction: \"{sentence}\"");
+                self.decided.push(user_item(at, text, c.clone()));
+            }
         }
     }
 
-    let files = file_entries(&edits, tree, &cite);
-    let mut sessions: Vec<SessionLine> = m
-        .sessions
-        .iter()
-        .enumerate()
-        .map(|(s, sd)| {
-            let i = &sd.session.info;
-            let mut edit_calls: HashSet<&str> = HashSet::new();
-            for e in &sd.events {
-                if let EventKind::Edit(ed) = &e.kind {
-                    edit_calls.insert(ed.call_id.as_deref().unwrap_or(&e.id));
+    /// The agent's choice stated in its last reply stands unless the user objected.
+    fn settle_choice(&mut self, s: usize, objected: bool) {
+        if let Some((choice, at)) = self.pending[s].choice.take()
+            && !objected
+        {
+            let c = self.cite(s, at);
+            self.decided.push(item(
+                at,
+                format!("Agent's choice (not objected to): \"{choice}\""),
+                c,
+            ));
+        }
+    }
+
+    fn on_reply(&mut self, idx: usize, at: Option<Millis>, s: usize, text: &'a str) {
+        self.last_reply[s] = Some((idx, text, at));
+        self.replies[s].push((idx, text));
+        if self.sub_agent(s) {
+            return;
+        }
+        self.latest_reply = Some((idx, s, text, at));
+        if let Some((q, _)) = self.pending[s].question.take() {
+            let c = self.cite(s, at);
+            self.decided.push(item(
+                at,
+                format!(
+                    "Finding: asked \"{}\", the agent answered: \"{}\"",
+                    crate::ui::excerpt(q, QUOTE_CHARS / 2),
+                    answer_gist(text)
+                ),
+                c,
+            ));
+        }
+        if let Some(choice) = agent_choice(text) {
+            self.pending[s].choice = Some((choice, at));
+        }
+    }
+
+    /// A plan the user accepted: its points under Decided, once.
+    fn accept_plan(&mut self, text: &str, at: Option<Millis>, s: usize) {
+        let points = plan_points(text, 8);
+        if points.is_empty() || !self.plans_accepted.insert(points.join("\n").to_lowercase()) {
+            return;
+        }
+        let c = self.cite(s, at);
+        self.decided.push(Item {
+            sub: points,
+            ..user_item(at, "Accepted plan:".into(), c)
+        });
+    }
+
+    /// A plan the user declined, with what they said.
+    fn decline_plan(&mut self, text: &str, reason: Option<&str>, at: Option<Millis>, s: usize) {
+        let why = match reason {
+            Some(r) => format!(
+                "the user said: \"{}\"",
+                crate::ui::excerpt(r, QUOTE_CHARS * 2)
+            ),
+            None => "no reason given".into(),
+        };
+        let c = self.cite(s, at);
+        self.rejected.push(Item {
+            sub: plan_points(text, 6),
+            ..user_item(at, format!("Declined plan; {why}:"), c)
+        });
+    }
+
+    /// A tool call after a presented plan means the plan was accepted.
+    fn tool_call(&mut self, at: Option<Millis>, s: usize) {
+        if let Some((plan, _)) = self.pending[s].plan.take() {
+            self.accept_plan(plan, at, s);
+        }
+    }
+
+    fn on_edit(&mut self, idx: usize, at: Option<Millis>, s: usize, id: &'a str, ed: &'a Edit) {
+        self.tool_call(at, s);
+        let status = ed.call_id.as_deref().and_then(|c| self.statuses[s].get(c));
+        let (fate, error) = match status {
+            Some(CallStatus::Rejected(r)) => (EditFate::Declined, r.clone()),
+            Some(CallStatus::Failed(_, Some(tail))) if denial(tail) => {
+                (EditFate::Declined, Some(tail.clone()))
+            }
+            Some(CallStatus::Failed(_, tail)) => (EditFate::Failed, tail.clone()),
+            _ => (EditFate::Applied, None),
+        };
+        if let Some(c) = &ed.call_id {
+            self.calls[s].entry(c.as_str()).or_insert(Call::Edit(ed));
+        }
+        let rel = self.rel(ed.move_to.as_deref().unwrap_or(&ed.path));
+        let ask = if self.sub_agent(s) {
+            self.top_ask
+        } else {
+            self.ask_of[s]
+        };
+        self.edits.push(EditRec {
+            id,
+            s,
+            idx,
+            at,
+            edit: ed,
+            fate,
+            error,
+            rel,
+            ask,
+        });
+    }
+
+    fn on_command(
+        &mut self,
+        idx: usize,
+        at: Option<Millis>,
+        s: usize,
+        call_id: Option<&'a str>,
+        command: &'a str,
+    ) {
+        self.tool_call(at, s);
+        if let Some(c) = call_id {
+            self.calls[s].insert(c, Call::Command(command));
+        }
+        let statuses = self.statuses;
+        self.cmds.push(CmdRec {
+            s,
+            idx,
+            at,
+            command,
+            status: call_id.and_then(|c| statuses[s].get(c)),
+        });
+    }
+
+    /// A declined tool use, described by what the call was; one no known call explains right
+    /// after a presented plan declines the plan.
+    fn on_rejection(
+        &mut self,
+        at: Option<Millis>,
+        s: usize,
+        call_id: Option<&str>,
+        reason: Option<&str>,
+    ) {
+        let call = call_id.and_then(|c| self.calls[s].get(c)).copied();
+        if call.is_none()
+            && let Some((plan, _)) = self.pending[s].plan.take()
+        {
+            self.decline_plan(plan, reason, at, s);
+            return;
+        }
+        let what = match call {
+            Some(Call::Edit(ed)) => {
+                let what = match self.rel(&ed.path) {
+                    Some(p) => format!("edit to `{p}` ({})", ed.tool),
+                    None => format!("edit to `{}` ({})", ed.path, ed.tool),
+                };
+                match first_written(ed) {
+                    Some(l) => format!("{what} that would have written `{}`", inline_code(&l)),
+                    None => what,
                 }
             }
-            SessionLine {
-                agent: sd.session.agent.as_str().to_string(),
-                id: i.id.clone(),
-                model: i.model.clone(),
-                started: sd.events.iter().find_map(|e| e.at).or(i.started),
-                ended: sd.events.iter().rev().find_map(|e| e.at).or(i.ended),
-                branch: i.branch.clone(),
-                via: sd.via.clone(),
-                prompts: prompts[s],
-                edits: edit_calls.len(),
-                resumed: resumed[s],
-                parent: i.parent_id.clone(),
-                noted: None,
+            Some(Call::Command(c)) => {
+                format!("command `{}`", inline_code(&crate::ui::excerpt(c, 120)))
             }
-        })
-        .collect();
-    sessions.extend(m.noted.iter().map(|n| SessionLine {
-        agent: n.record.agent.clone(),
-        id: n.record.id.clone(),
-        model: n.record.model.clone(),
-        started: n.record.started,
-        ended: n.record.ended,
-        branch: None,
-        via: Via::Commit(n.commit.clone()),
-        prompts: n.record.prompts.len(),
-        edits: n.record.accepted as usize,
-        resumed: false,
-        parent: None,
-        noted: Some(n.commit.clone()),
-    }));
-    for list in [&mut task, &mut decided, &mut rejected, &mut open] {
-        // Stable: the goal stays first among items of its time.
-        list.sort_by_key(|i| (!i.pinned, i.at.unwrap_or(i64::MIN)));
+            None => "a tool use".into(),
+        };
+        let why = match reason {
+            Some(r) => format!(
+                "the user said: \"{}\"",
+                crate::ui::excerpt(r, QUOTE_CHARS * 2)
+            ),
+            None => "no reason given".into(),
+        };
+        let c = self.cite(s, at);
+        self.rejected
+            .push(user_item(at, format!("Declined {what}; {why}"), c));
     }
-    Brief {
-        meta,
-        sessions,
-        span,
-        task,
-        decided,
-        rejected,
-        open,
-        files,
-        resume,
+
+    fn on_plan(
+        &mut self,
+        idx: usize,
+        at: Option<Millis>,
+        s: usize,
+        items: &'a [PlanItem],
+        explanation: Option<&'a str>,
+    ) {
+        if !items.is_empty() {
+            self.plans[s] = Some((idx, items, at));
+        } else if let Some(x) = explanation
+            && !self.sub_agent(s)
+        {
+            // A plan presented for approval (ExitPlanMode); what follows tells its fate.
+            if let Some((earlier, _)) = self.pending[s].plan.replace((x, at)) {
+                // Presented again without an answer: the earlier one was not taken.
+                let _ = earlier;
+            }
+        }
     }
+
+    /// Settle what is still pending at the end of each session.
+    fn settle_pending(&mut self) {
+        for s in 0..self.pending.len() {
+            self.settle_choice(s, false);
+            let p = std::mem::take(&mut self.pending[s]);
+            if let Some((plan, at)) = p.plan {
+                let c = self.cite(s, at);
+                self.open.push(Item {
+                    sub: plan_points(plan, 6),
+                    ..item(at, "Plan presented, not yet approved:".into(), c)
+                });
+            }
+            if let Some((q, at)) = p.question {
+                let c = self.cite(s, at);
+                self.open.push(user_item(
+                    at,
+                    format!(
+                        "Question the user asked, unanswered: \"{}\"",
+                        crate::ui::excerpt(q, QUOTE_CHARS)
+                    ),
+                    c,
+                ));
+            }
+        }
+    }
+
+    /// The findings computed from the records, and the brief.
+    fn finish(mut self, tree: &Tree, meta: Meta) -> Brief {
+        let m = self.m;
+        let cite = |s: usize, at: Option<Millis>| cite_of(m, s, at);
+        self.settle_pending();
+        edits_findings(
+            &self.edits,
+            tree,
+            &cite,
+            &mut self.decided,
+            &mut self.rejected,
+        );
+        let done = done::done_items(&self.edits, &self.asks, tree, m, &cite);
+        commands_findings(
+            &self.cmds,
+            &self.replies,
+            &cite,
+            &mut self.rejected,
+            &mut self.open,
+            &mut self.resume,
+        );
+        plan_findings(
+            &self.plans,
+            &cite,
+            &mut self.decided,
+            &mut self.open,
+            &mut self.resume,
+        );
+        self.unanswered_questions();
+        self.resume_point(tree);
+        self.noted_findings();
+        let files = file_entries(&self.edits, tree, &cite);
+        let sessions = self.session_lines();
+        for list in [
+            &mut self.task,
+            &mut self.decided,
+            &mut self.rejected,
+            &mut self.open,
+        ] {
+            // Stable: the goal stays first among items of its time.
+            list.sort_by_key(|i| (!i.pinned, i.at.unwrap_or(i64::MIN)));
+        }
+        Brief {
+            meta,
+            sessions,
+            span: self.span,
+            task: self.task,
+            done,
+            decided: self.decided,
+            rejected: self.rejected,
+            open: self.open,
+            files,
+            resume: self.resume,
+        }
+    }
+
+    /// Questions in a session's last reply that no prompt followed.
+    fn unanswered_questions(&mut self) {
+        for (s, r) in self.last_reply.iter().enumerate() {
+            let Some((idx, text, at)) = r else { continue };
+            if self.sub_agent(s) || self.last_prompt[s].is_some_and(|p| p > *idx) {
+                continue;
+            }
+            for q in questions(text).into_iter().take(3) {
+                self.open.push(item(
+                    *at,
+                    format!(
+                        "Question the agent asked, unanswered: \"{}\"",
+                        crate::ui::excerpt(&q, QUOTE_CHARS)
+                    ),
+                    cite_of(self.m, s, *at),
+                ));
+            }
+        }
+    }
+
+    /// Where to pick up: the last edit first, the agent's last stated next step last.
+    fn resume_point(&mut self, tree: &Tree) {
+        if let Some(last) = self.edits.iter().max_by_key(|e| e.idx) {
+            let c = self.cite(last.s, last.at);
+            let path = last.rel.clone().unwrap_or_else(|| last.edit.path.clone());
+            let tool = &last.edit.tool;
+            let text = match last.fate {
+                EditFate::Applied => {
+                    let line = last
+                        .rel
+                        .as_deref()
+                        .and_then(|r| tree.text(r))
+                        .and_then(|t| locate(&t.lines, last.edit).map(|(_, l)| l));
+                    let here = tree_has_edited_files(&self.edits, tree);
+                    match line {
+                        Some(l) => format!("Last edit: `{path}:{l}` ({tool})"),
+                        None if !here => format!(
+                            "Last edit: `{path}` ({tool}); the file is not in this working tree"
+                        ),
+                        None => format!(
+                            "Last edit: `{path}` ({tool}); its text is no longer in the file"
+                        ),
+                    }
+                }
+                EditFate::Declined => format!(
+                    "Last edit proposed: `{path}` ({tool}), declined by the user (see Tried and \
+                     rejected)"
+                ),
+                EditFate::Failed => {
+                    format!("Last edit attempted: `{path}` ({tool}), it failed to apply")
+                }
+            };
+            self.resume.insert(0, item(last.at, text, c));
+        }
+        if let Some((_, s, text, at)) = self.latest_reply {
+            let line = match next_step(text) {
+                Some(step) => format!(
+                    "The agent's last stated next step: \"{}\"",
+                    crate::ui::excerpt(&step, QUOTE_CHARS * 2)
+                ),
+                None => format!(
+                    "The agent's last words: \"{}\"",
+                    crate::ui::excerpt(&last_sentences(text), QUOTE_CHARS * 2)
+                ),
+            };
+            let c = self.cite(s, at);
+            self.resume.push(item(at, line, c));
+        }
+    }
+
+    /// What sessions only a commit note knows about recorded.
+    fn noted_findings(&mut self) {
+        for n in &self.m.noted {
+            let r = &n.record;
+            let c = Cite {
+                agent: r.agent.clone(),
+                session: r.id.clone(),
+                at: r.ended.or(r.started),
+                commit: Some(n.commit.clone()),
+            };
+            for p in r.prompts.values().take(3) {
+                self.task.push(item(
+                    c.at,
+                    format!(
+                        "Asked (recorded in a commit note): \"{}\"",
+                        crate::ui::excerpt(p, QUOTE_CHARS)
+                    ),
+                    c.clone(),
+                ));
+            }
+            for d in &r.decisions {
+                self.decided
+                    .push(item(c.at, format!("Recorded decision: {d}"), c.clone()));
+            }
+            for d in &r.rejected_approaches {
+                self.rejected
+                    .push(item(c.at, format!("Recorded: {d}"), c.clone()));
+            }
+        }
+    }
+
+    /// The header's session list: captured sessions, then those only a note knows.
+    fn session_lines(&self) -> Vec<SessionLine> {
+        let mut sessions: Vec<SessionLine> = self
+            .m
+            .sessions
+            .iter()
+            .enumerate()
+            .map(|(s, sd)| {
+                let i = &sd.session.info;
+                let mut edit_calls: HashSet<&str> = HashSet::new();
+                for e in &sd.events {
+                    if let EventKind::Edit(ed) = &e.kind {
+                        edit_calls.insert(ed.call_id.as_deref().unwrap_or(&e.id));
+                    }
+                }
+                SessionLine {
+                    agent: sd.session.agent.as_str().to_string(),
+                    id: i.id.clone(),
+                    model: i.model.clone(),
+                    started: sd.events.iter().find_map(|e| e.at).or(i.started),
+                    ended: sd.events.iter().rev().find_map(|e| e.at).or(i.ended),
+                    branch: i.branch.clone(),
+                    via: sd.via.clone(),
+                    prompts: self.prompts[s],
+                    edits: edit_calls.len(),
+                    resumed: began_with_brief(&sd.events),
+                    parent: i.parent_id.clone(),
+                    noted: None,
+                }
+            })
+            .collect();
+        sessions.extend(self.m.noted.iter().map(|n| SessionLine {
+            agent: n.record.agent.clone(),
+            id: n.record.id.clone(),
+            model: n.record.model.clone(),
+            started: n.record.started,
+            ended: n.record.ended,
+            branch: None,
+            via: Via::Commit(n.commit.clone()),
+            prompts: n.record.prompts.len(),
+            edits: n.record.accepted as usize,
+            resumed: false,
+            parent: None,
+            noted: Some(n.commit.clone()),
+        }));
+        sessions
+    }
+}
+
+/// Whether a session's first prompt is a git drift handoff brief.
+fn began_with_brief(events: &[Event]) -> bool {
+    events.iter().find_map(|e| match &e.kind {
+        EventKind::Prompt { text } => Some(inject::is_injected(text)),
+        _ => None,
+    }) == Some(true)
 }
 
 fn item(at: Option<Millis>, text: String, cite: Cite) -> Item {
@@ -564,11 +896,111 @@ fn item(at: Option<Millis>, text: String, cite: Cite) -> Item {
         detail: None,
         cite,
         pinned: false,
+        user: false,
+        sub: Vec::new(),
     }
 }
 
-/// Edits: the approach each file now embodies, and edits that were superseded, reverted,
-/// or failed.
+/// An item of what the user said or chose.
+fn user_item(at: Option<Millis>, text: String, cite: Cite) -> Item {
+    Item {
+        user: true,
+        ..item(at, text, cite)
+    }
+}
+
+/// Applied edits of one file still in the working tree, summed for one Decided line.
+struct Kept {
+    count: usize,
+    added: usize,
+    removed: usize,
+    /// Index (in the edit records) of the latest such edit.
+    last: usize,
+    agents: Vec<String>,
+    /// The file is not in this working tree, so "still there" could not be checked.
+    absent: bool,
+}
+
+/// Where to find, for an edit, the later applied edits of the same file that replaced its
+/// lines: per file, the applied edits in order, the whole-file writes, and each trimmed line of
+/// the text an update replaced with the edits that replaced it. Built once, so a branch of
+/// thousands of edits is not compared pair by pair.
+struct LaterIndex<'e> {
+    writes: HashMap<&'e str, Vec<usize>>,
+    replaced: HashMap<(&'e str, &'e str), Vec<usize>>,
+    applied: HashMap<&'e str, Vec<usize>>,
+}
+
+impl<'e> LaterIndex<'e> {
+    fn new(edits: &'e [EditRec]) -> LaterIndex<'e> {
+        let mut ix = LaterIndex {
+            writes: HashMap::new(),
+            replaced: HashMap::new(),
+            applied: HashMap::new(),
+        };
+        for (n, e) in edits.iter().enumerate() {
+            let (Some(rel), EditFate::Applied) = (e.rel.as_deref(), e.fate) else {
+                continue;
+            };
+            ix.applied.entry(rel).or_default().push(n);
+            if matches!(e.edit.op, EditOp::Write | EditOp::Add) {
+                ix.writes.entry(rel).or_default().push(n);
+            }
+            let mut seen = HashSet::new();
+            for l in e
+                .edit
+                .before
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.len() >= 2)
+            {
+                if seen.insert(l) {
+                    ix.replaced.entry((rel, l)).or_default().push(n);
+                }
+            }
+        }
+        ix
+    }
+
+    /// The first entry of a sorted list after `n`.
+    fn after(list: Option<&Vec<usize>>, n: usize) -> Option<usize> {
+        let list = list?;
+        let at = list.partition_point(|&k| k <= n);
+        list.get(at).copied()
+    }
+
+    /// The first applied edit after `n` of `rel` that wrote the whole file or replaced one of
+    /// `written`.
+    fn superseding(&self, rel: &str, n: usize, written: &[String]) -> Option<usize> {
+        let mut best = Self::after(self.writes.get(rel), n);
+        for w in written {
+            let k = Self::after(self.replaced.get(&(rel, w.trim())), n);
+            best = match (best, k) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        best
+    }
+
+    /// The first applied edit of `rel` after `n`.
+    fn next_applied(&self, rel: &str, n: usize) -> Option<usize> {
+        Self::after(self.applied.get(rel), n)
+    }
+}
+
+/// Whether the working tree is where the edits were made: some file they touched exists.
+/// When none does (a brief written from another checkout, files moved away), an applied
+/// edit's absence proves nothing.
+fn tree_has_edited_files(edits: &[EditRec], tree: &Tree) -> bool {
+    edits.iter().filter_map(|e| e.rel.as_deref()).any(|rel| {
+        !matches!(tree.state(rel), FileState::Missing | FileState::Deleted)
+            || tree.text(rel).is_some()
+    })
+}
+
+/// Edits: the approach each file now embodies, and edits that failed (once per call and
+/// content, marked when a later edit of the file solved it) or changed approach.
 fn edits_findings(
     edits: &[EditRec],
     tree: &Tree,
@@ -576,36 +1008,35 @@ fn edits_findings(
     decided: &mut Vec<Item>,
     rejected: &mut Vec<Item>,
 ) {
-    struct Kept {
-        count: usize,
-        added: usize,
-        removed: usize,
-        last: usize,
-        agents: Vec<String>,
-    }
     let mut kept: Vec<(String, Kept)> = Vec::new();
+    let mut kept_at: HashMap<String, usize> = HashMap::new();
     let mut reported: HashSet<(usize, String, String)> = HashSet::new();
-    // Applied edits of each file, in time order: where a superseding edit is looked for.
-    let mut applied_by_file: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (n, e) in edits.iter().enumerate() {
-        if let (Some(rel), EditFate::Applied) = (e.rel.as_deref(), e.fate) {
-            applied_by_file.entry(rel).or_default().push(n);
-        }
-    }
+    let mut failures: HashSet<(String, String)> = HashSet::new();
+    let later = LaterIndex::new(edits);
+    let tree_ok = tree_has_edited_files(edits, tree);
     for (n, e) in edits.iter().enumerate() {
         let Some(rel) = e.rel.as_deref() else {
             continue;
         };
-        let c = cite(e.s, e.at);
+        let key = (
+            e.s,
+            e.edit.call_id.clone().unwrap_or_else(|| format!("#{n}")),
+            rel.to_string(),
+        );
         match e.fate {
             EditFate::Declined => continue,
             EditFate::Failed => {
-                let what = format!("Edit to `{rel}` ({}) failed to apply", e.edit.tool);
-                let text = match &e.error {
-                    Some(err) => format!("{what}: {}", crate::ui::excerpt(err, QUOTE_CHARS)),
-                    None => what,
-                };
-                rejected.push(item(e.at, text, c));
+                // One finding per tool call and file, and per error and text across calls.
+                let content = format!("{rel}\n{:?}\n{}", e.error, e.edit.after);
+                if !reported.insert(key) || !failures.insert((rel.to_string(), content)) {
+                    continue;
+                }
+                let solved = later.next_applied(rel, n).map(|k| &edits[k]);
+                rejected.push(item(
+                    e.at,
+                    failed_text(e, rel, solved, cite),
+                    cite(e.s, e.at),
+                ));
                 continue;
             }
             EditFate::Applied => {}
@@ -614,117 +1045,205 @@ fn edits_findings(
             .into_iter()
             .filter(|l| l.trim().len() >= 2)
             .collect();
-        let gone = if e.edit.op == EditOp::Delete || written.is_empty() {
-            None
-        } else {
-            match tree.text(rel) {
-                Some(t) if written.iter().any(|l| t.has_line(l)) => None,
-                Some(_) => Some(false),
-                None if matches!(tree.state(rel), FileState::Missing | FileState::Deleted) => {
-                    Some(true)
-                }
-                // Too large or binary to check: assume it stands.
-                None => None,
-            }
-        };
+        let gone = vanished(e, rel, &written, tree).filter(|&file_gone| {
+            // A missing file says nothing when the tree has none of the edited files.
+            tree_ok || !file_gone || tree.state(rel) == FileState::Deleted
+        });
         let Some(file_gone) = gone else {
-            let (a, d) = edit_lines(e.edit);
-            let agent = c.agent.clone();
-            let at = match kept.iter().position(|(p, _)| p == rel) {
-                Some(at) => at,
-                None => {
-                    kept.push((
-                        rel.to_string(),
-                        Kept {
-                            count: 0,
-                            added: 0,
-                            removed: 0,
-                            last: n,
-                            agents: Vec::new(),
-                        },
-                    ));
-                    kept.len() - 1
-                }
-            };
-            let entry = &mut kept[at].1;
-            entry.count += 1;
-            entry.added += a;
-            entry.removed += d;
-            entry.last = n;
-            if !entry.agents.contains(&agent) {
-                entry.agents.push(agent);
-            }
+            let slot = *kept_at.entry(rel.to_string()).or_insert_with(|| {
+                kept.push((rel.to_string(), Kept::new(n)));
+                kept.len() - 1
+            });
+            kept[slot].1.add(n, e, &cite(e.s, e.at).agent);
+            kept[slot].1.absent = !tree_ok && tree.text(rel).is_none();
             continue;
         };
         // One finding per tool call and file (a MultiEdit or a patch has several hunks).
-        let key = (
-            e.s,
-            e.edit.call_id.clone().unwrap_or_else(|| format!("#{n}")),
-            rel.to_string(),
-        );
         if !reported.insert(key) {
             continue;
         }
-        let wrote = written
-            .first()
-            .map(|l| format!(" that wrote `{}`", inline_code(&crate::ui::excerpt(l, 80))))
-            .unwrap_or_default();
-        let later = applied_by_file
-            .get(rel)
-            .into_iter()
-            .flatten()
-            .filter(|&&k| k > n)
-            .map(|&k| &edits[k])
-            // A later whole-file write replaced everything; an update names what it replaced.
-            .find(|l| {
-                matches!(l.edit.op, EditOp::Write | EditOp::Add)
-                    || written.iter().any(|w| l.edit.before.contains(w.trim()))
-            });
-        let text = if file_gone {
-            format!(
-                "Edit to `{rel}` ({}){wrote} is gone: the file no longer exists",
-                e.edit.tool
-            )
-        } else if let Some(l) = later {
+        let by = later.superseding(rel, n, &written).map(|k| &edits[k]);
+        // A later edit that only reworded the same lines is a tweak, not a change of
+        // approach: not worth a line under Tried and rejected.
+        if !file_gone && by.is_some_and(|l| small_overwrite(&written, l.edit)) {
+            continue;
+        }
+        let text = vanished_text(e, rel, &written, file_gone, by, cite);
+        rejected.push(item(e.at, text, cite(e.s, e.at)));
+    }
+    for (path, k) in kept {
+        decided.push(kept_item(&path, &k, edits, cite));
+    }
+}
+
+/// The line for a failed edit, saying which later edit of the file solved it if one did.
+fn failed_text(
+    e: &EditRec,
+    rel: &str,
+    solved: Option<&EditRec>,
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+) -> String {
+    let what = format!("Edit to `{rel}` ({}) failed to apply", e.edit.tool);
+    let what = match &e.error {
+        Some(err) => format!("{what}: {}", crate::ui::excerpt(err, QUOTE_CHARS)),
+        None => what,
+    };
+    match solved {
+        Some(l) => {
             let lc = cite(l.s, l.at);
             format!(
-                "Edit to `{rel}` ({}){wrote} was superseded by a later edit ({} {} at {})",
-                e.edit.tool,
+                "{what} — failed, then solved by a later edit ({} {} at {})",
                 lc.agent,
                 crate::util::text::short_id(&lc.session),
                 crate::util::timefmt::time_short(lc.at, false)
             )
-        } else {
-            format!(
-                "Edit to `{rel}` ({}){wrote} was reverted: none of its lines are in the working tree",
-                e.edit.tool
-            )
-        };
-        rejected.push(item(e.at, text, c));
-    }
-    for (path, k) in kept {
-        let last = &edits[k.last];
-        let wrote = first_written(last.edit)
-            .map(|l| format!("; the latest wrote `{}`", inline_code(&l)))
-            .unwrap_or_default();
-        decided.push(item(
-            last.at,
-            format!(
-                "`{path}`: {} applied {} still in the working tree (+{} −{}, by {}){wrote}",
-                k.count,
-                if k.count == 1 { "edit is" } else { "edits are" },
-                k.added,
-                k.removed,
-                k.agents.join(", ")
-            ),
-            cite(last.s, last.at),
-        ));
+        }
+        None => what,
     }
 }
 
-/// Commands: failures never followed by a success of the same command.
+/// Whether `later` kept most of the words of the lines it replaced.
+fn small_overwrite(written: &[String], later: &Edit) -> bool {
+    if matches!(later.op, EditOp::Write | EditOp::Add) {
+        return false;
+    }
+    let words = |s: &str| -> HashSet<String> {
+        s.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .filter(|w| w.len() >= 2)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let old = words(&written.join("\n"));
+    let new = words(&later.after);
+    if old.is_empty() {
+        return true;
+    }
+    let common = old.intersection(&new).count();
+    common * 2 >= old.len()
+}
+
+/// Whether an applied edit's text is gone: `None` when it stands (or cannot be checked),
+/// `Some(true)` when its file no longer exists, `Some(false)` when none of its lines are left.
+fn vanished(e: &EditRec, rel: &str, written: &[String], tree: &Tree) -> Option<bool> {
+    if e.edit.op == EditOp::Delete || written.is_empty() {
+        return None;
+    }
+    match tree.text(rel) {
+        Some(t) if written.iter().any(|l| t.has_line(l)) => None,
+        Some(_) => Some(false),
+        None if matches!(tree.state(rel), FileState::Missing | FileState::Deleted) => Some(true),
+        // Too large or binary to check: assume it stands.
+        None => None,
+    }
+}
+
+impl Kept {
+    fn new(n: usize) -> Kept {
+        Kept {
+            count: 0,
+            added: 0,
+            removed: 0,
+            last: n,
+            agents: Vec::new(),
+            absent: false,
+        }
+    }
+
+    /// Count an applied edit that stands.
+    fn add(&mut self, n: usize, e: &EditRec, agent: &str) {
+        let (a, d) = edit_lines(e.edit);
+        self.count += 1;
+        self.added += a;
+        self.removed += d;
+        self.last = n;
+        if !self.agents.iter().any(|x| x == agent) {
+            self.agents.push(agent.to_string());
+        }
+    }
+}
+
+/// The line for an applied edit whose text is gone: removed with its file, superseded by
+/// `later`, or reverted.
+fn vanished_text(
+    e: &EditRec,
+    rel: &str,
+    written: &[String],
+    file_gone: bool,
+    later: Option<&EditRec>,
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+) -> String {
+    let wrote = written
+        .first()
+        .map(|l| format!(" that wrote `{}`", inline_code(&crate::ui::excerpt(l, 80))))
+        .unwrap_or_default();
+    let tool = &e.edit.tool;
+    if file_gone {
+        format!("Edit to `{rel}` ({tool}){wrote} is gone: the file no longer exists")
+    } else if let Some(l) = later {
+        let lc = cite(l.s, l.at);
+        format!(
+            "Edit to `{rel}` ({tool}){wrote} was superseded by a later edit ({} {} at {})",
+            lc.agent,
+            crate::util::text::short_id(&lc.session),
+            crate::util::timefmt::time_short(lc.at, false)
+        )
+    } else {
+        format!(
+            "Edit to `{rel}` ({tool}){wrote} was reverted: none of its lines are in the working tree"
+        )
+    }
+}
+
+/// The Decided line of a file's edits that stand.
+fn kept_item(
+    path: &str,
+    k: &Kept,
+    edits: &[EditRec],
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+) -> Item {
+    let last = &edits[k.last];
+    let wrote = first_written(last.edit)
+        .map(|l| format!("; the latest wrote `{}`", inline_code(&l)))
+        .unwrap_or_default();
+    let (edits_are, where_) = match (k.count == 1, k.absent) {
+        (true, false) => ("edit is", "still in the working tree"),
+        (false, false) => ("edits are", "still in the working tree"),
+        (true, true) => ("edit", "not checked: the file is not in this working tree"),
+        (false, true) => ("edits", "not checked: the file is not in this working tree"),
+    };
+    item(
+        last.at,
+        format!(
+            "`{path}`: {} applied {edits_are} {where_} (+{} −{}, by {}){wrote}",
+            k.count,
+            k.added,
+            k.removed,
+            k.agents.join(", ")
+        ),
+        cite(last.s, last.at),
+    )
+}
+
+/// Whether a failed command was not allowed (a permission prompt or rule), and its message.
+fn denied<'a>(c: &CmdRec<'a>) -> Option<&'a str> {
+    match c.status {
+        Some(CallStatus::Failed(_, Some(tail))) if denial(tail) => Some(tail),
+        _ => None,
+    }
+}
+
+/// Whether the agent's first reply after a failed command says it meant the failure.
+fn meant_to_fail(c: &CmdRec, replies: &[Vec<(usize, &str)>]) -> bool {
+    let list = &replies[c.s];
+    let at = list.partition_point(|(idx, _)| *idx <= c.idx);
+    list.get(at).is_some_and(|(_, r)| expected_failure(r))
+}
+
+/// Commands: denials (rejections, never failures to retry), and failures never followed by a
+/// success of the same command nor shown on purpose.
 fn commands_findings(
     cmds: &[CmdRec],
+    replies: &[Vec<(usize, &str)>],
     cite: &dyn Fn(usize, Option<Millis>) -> Cite,
     rejected: &mut Vec<Item>,
     open: &mut Vec<Item>,
@@ -739,17 +1258,36 @@ fn commands_findings(
     }
     // Unresolved failures, the latest of each command, with how often it failed.
     let mut failed: Vec<(&CmdRec, usize)> = Vec::new();
+    let mut failed_at: HashMap<String, usize> = HashMap::new();
+    let mut denials: HashSet<String> = HashSet::new();
     for c in cmds {
         let Some(CallStatus::Failed(..)) = c.status else {
             continue;
         };
         let key = norm(c.command);
-        if last_ok.get(&key).is_some_and(|ok| *ok > c.idx) {
+        if let Some(msg) = denied(c) {
+            if denials.insert(key) {
+                rejected.push(user_item(
+                    c.at,
+                    format!(
+                        "The user (or a permission rule) did not allow `{}`: \"{}\"",
+                        inline_code(&crate::ui::excerpt(c.command, 120)),
+                        crate::ui::excerpt(msg.trim(), QUOTE_CHARS / 2)
+                    ),
+                    cite(c.s, c.at),
+                ));
+            }
             continue;
         }
-        match failed.iter_mut().find(|(f, _)| norm(f.command) == key) {
-            Some(entry) => *entry = (c, entry.1 + 1),
-            None => failed.push((c, 1)),
+        if last_ok.get(&key).is_some_and(|ok| *ok > c.idx) || meant_to_fail(c, replies) {
+            continue;
+        }
+        match failed_at.get(&key) {
+            Some(&i) => failed[i] = (c, failed[i].1 + 1),
+            None => {
+                failed_at.insert(key, failed.len());
+                failed.push((c, 1));
+            }
         }
     }
     failed.sort_by_key(|(c, _)| c.idx);
@@ -777,12 +1315,13 @@ fn commands_findings(
     if let Some((last, times)) = failed.pop() {
         let (what, tail) = describe(last, times);
         open.push(Item {
-            at: last.at,
-            text: format!("Last failing command: {what}"),
-            quote: None,
             detail: tail.map(|t| tail_lines(&t, ERROR_TAIL_LINES)),
-            cite: cite(last.s, last.at),
             pinned: true,
+            ..item(
+                last.at,
+                format!("Last failing command: {what}"),
+                cite(last.s, last.at),
+            )
         });
         resume.push(item(
             last.at,
@@ -793,15 +1332,23 @@ fn commands_findings(
     for (c, times) in failed {
         let (what, tail) = describe(c, times);
         rejected.push(Item {
-            at: c.at,
-            text: format!("Command {what} failed and was not run successfully afterwards"),
-            quote: None,
             detail: tail.map(|t| tail_lines(&t, 4)),
-            cite: cite(c.s, c.at),
-            pinned: false,
+            ..item(
+                c.at,
+                format!("Command {what} failed and was not run successfully afterwards"),
+                cite(c.s, c.at),
+            )
         });
     }
-    // A command with no result at all, as the last of its session: the session stopped there.
+    never_finished(cmds, cite, open);
+}
+
+/// A command with no result at all, as the last of its session: the session stopped there.
+fn never_finished(
+    cmds: &[CmdRec],
+    cite: &dyn Fn(usize, Option<Millis>) -> Cite,
+    open: &mut Vec<Item>,
+) {
     let mut last_of_session: HashMap<usize, &CmdRec> = HashMap::new();
     for c in cmds {
         last_of_session.insert(c.s, c);
@@ -879,6 +1426,7 @@ fn file_entries(
     tree: &Tree,
     cite: &dyn Fn(usize, Option<Millis>) -> Cite,
 ) -> Vec<FileEntry> {
+    let tree_ok = tree_has_edited_files(edits, tree);
     let mut order: Vec<&str> = Vec::new();
     let mut by_file: HashMap<&str, Vec<&EditRec>> = HashMap::new();
     for e in edits {
@@ -901,7 +1449,10 @@ fn file_entries(
             let last = list.iter().max_by_key(|e| e.idx)?;
             Some(FileEntry {
                 path: rel.to_string(),
-                state: tree.state(rel),
+                state: match tree.state(rel) {
+                    FileState::Missing if !tree_ok => FileState::Elsewhere,
+                    st => st,
+                },
                 applied: count(EditFate::Applied),
                 declined: count(EditFate::Declined),
                 failed: count(EditFate::Failed),
@@ -1093,123 +1644,20 @@ fn language(path: &str) -> &'static str {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reading what people and agents wrote.
+mod defs;
+mod done;
+mod talk;
 
-static CONFIRMATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^\s*(yes|yeah|yep|yup|y|ok|okay|sure|go ahead|go for it|do it|sounds good|lgtm|looks good|proceed|correct|right|approved?|please do|perfect|great|agreed|exactly|that works|ship it)\b",
-    )
-    .expect("valid regex")
-});
+use talk::{
+    agent_choice, answer_gist, denial, expected_failure, last_sentences, plan_points,
+    question_or_last,
+};
+pub use talk::{
+    directives, is_confirmation, is_correction, is_plan_text, is_question, next_step, questions,
+    sentences,
+};
 
-static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^\s*(no|nope|nah|don'?t|do not|stop|wait|not like that|not that|that'?s wrong|that is wrong|wrong|revert|undo|never)\b",
-    )
-    .expect("valid regex")
-});
-
-static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(must|always|never|make sure|should|don'?t|do not|only|prefer|keep|use|avoid|instead)\b",
-    )
-    .expect("valid regex")
-});
-
-static NEXT_STEP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(next|i'?ll|i will|let me|now i|i'?m going to|i am going to|then i|going to|remaining)\b",
-    )
-    .expect("valid regex")
-});
-
-static NEGATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(no|not|don'?t|but)\b").expect("valid regex"));
-
-/// A short yes-like answer ("yes", "ok, go ahead"), not containing a "no". Longer prompts
-/// that open with "ok" ("ok, now add tests for …") are new instructions, not confirmations.
-pub fn is_confirmation(text: &str) -> bool {
-    text.split_whitespace().count() <= 5 && CONFIRMATION.is_match(text) && !NEGATION.is_match(text)
-}
-
-/// A prompt that opens by telling the agent no ("no, don't…", "stop", "revert that").
-pub fn is_correction(text: &str) -> bool {
-    CORRECTION.is_match(text)
-}
-
-/// Sentences of a prompt that lay down a rule, each cut to a readable length.
-pub fn directives(text: &str) -> Vec<String> {
-    sentences(text)
-        .into_iter()
-        .filter(|s| !s.ends_with('?') && DIRECTIVE.is_match(s))
-        .map(|s| crate::ui::excerpt(&s, QUOTE_CHARS))
-        .take(5)
-        .collect()
-}
-
-/// Sentences of a text outside code blocks: split at `.`, `!`, `?` before a space, and at
-/// line ends.
-pub fn sentences(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut in_code = false;
-    for line in text.lines() {
-        if line.trim_start().starts_with("```") {
-            in_code = !in_code;
-            continue;
-        }
-        if in_code {
-            continue;
-        }
-        let line = line.trim().trim_start_matches(['-', '*', '>', '#']).trim();
-        let mut cur = String::new();
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            cur.push(c);
-            if matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|n| n.is_whitespace()) {
-                if cur.trim().len() > 1 {
-                    out.push(cur.trim().to_string());
-                }
-                cur.clear();
-            }
-        }
-        if cur.trim().len() > 1 {
-            out.push(cur.trim().to_string());
-        }
-    }
-    out
-}
-
-/// Questions (sentences ending in `?`) of a reply.
-pub fn questions(text: &str) -> Vec<String> {
-    sentences(text)
-        .into_iter()
-        .filter(|s| s.ends_with('?'))
-        .collect()
-}
-
-/// The last question of a reply, else its last sentence.
-fn question_or_last(text: &str) -> Option<String> {
-    let all = sentences(text);
-    all.iter()
-        .rev()
-        .find(|s| s.ends_with('?'))
-        .or(all.last())
-        .cloned()
-}
-
-/// The last sentence of a reply that says what the agent will do next.
-pub fn next_step(text: &str) -> Option<String> {
-    sentences(text)
-        .into_iter()
-        .rev()
-        .find(|s| NEXT_STEP.is_match(s))
-}
-
-fn last_sentences(text: &str) -> String {
-    let all = sentences(text);
-    all[all.len().saturating_sub(2)..].join(" ")
-}
-
+#[cfg(test)]
+mod quality;
 #[cfg(test)]
 mod tests;

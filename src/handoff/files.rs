@@ -30,12 +30,18 @@ pub enum FileState {
     Deleted,
     /// Neither on disk nor known to git (deleted before ever being committed, or moved).
     Missing,
+    /// Not here, like none of the files the sessions edited: the brief is written from
+    /// another checkout, so whether the edits stand cannot be told.
+    Elsewhere,
 }
 
 impl FileState {
     /// Whether the working tree holds changes not in a commit.
     pub fn uncommitted(self) -> bool {
-        !matches!(self, FileState::Committed | FileState::Missing)
+        !matches!(
+            self,
+            FileState::Committed | FileState::Missing | FileState::Elsewhere
+        )
     }
 
     /// How the brief names the state.
@@ -48,6 +54,7 @@ impl FileState {
             FileState::Untracked => "new, untracked",
             FileState::Deleted => "deleted, not committed",
             FileState::Missing => "no longer exists",
+            FileState::Elsewhere => "not in this working tree",
         }
     }
 }

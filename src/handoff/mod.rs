@@ -20,6 +20,7 @@
 //! brief, so a chain of handoffs does not quote briefs inside briefs.
 
 pub mod compact;
+pub mod dry_run;
 pub mod extract;
 pub mod files;
 pub mod inject;

@@ -1,7 +1,7 @@
 //! Markdown for a [`Brief`], within a size bound.
 //!
 //! Layout: a first-line HTML comment with the brief's metadata as JSON (what `handoff list`
-//! reads; invisible when rendered), a title, the six sections ([`SECTIONS`]) and a closing
+//! reads; invisible when rendered), a title, the seven sections ([`SECTIONS`]) and a closing
 //! "How to continue" tailored to the target agent. Every item ends with its citation
 //! `[agent session-prefix time]`.
 //!
@@ -12,21 +12,30 @@
 //! trimmed section ends with a note saying what was cut.
 
 use super::Target;
-use super::extract::{Brief, Cite, FileEntry, Item};
+use super::extract::{Brief, Cite, FileEntry, Item, SessionLine};
 use crate::error::Result;
 use crate::error::out_err;
 use crate::util::timefmt::{local_stamp, time_short};
 use std::io::Write;
 
-/// The six section headings, in order (also what an LLM's answer must contain).
-pub const SECTIONS: [&str; 6] = [
+/// The section headings, in order (also what an LLM's answer must contain; "Done" may be
+/// left out of an answer, see [`OPTIONAL`]).
+pub const SECTIONS: [&str; 7] = [
     "Task",
+    "Done",
     "Decided",
     "Tried and rejected",
     "Open",
     "Files in scope",
     "Resume here",
 ];
+
+/// The section an LLM's answer may leave out (briefs from before it existed lack it too).
+pub const OPTIONAL: &str = "Done";
+
+/// At most this many session ids in the metadata line, and sessions listed in the Task
+/// section; the rest are summarised.
+pub const MAX_SESSIONS_LISTED: usize = 12;
 
 /// The estimate of characters per token used for the size bound.
 pub const CHARS_PER_TOKEN: usize = 4;
@@ -64,7 +73,10 @@ pub fn header(brief: &Brief, llm: Option<&str>) -> String {
         "scope": m.scope,
         "branch": m.branch,
         "target": m.target.as_str(),
-        "sessions": brief.sessions.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        // Capped: a brief over a thousand sessions must not open with a thousand ids.
+        "sessions": brief.sessions.iter().rev().take(MAX_SESSIONS_LISTED).rev()
+            .map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        "session_count": brief.sessions.len(),
         "llm": llm,
         "resume": m.resume,
     });
@@ -236,7 +248,7 @@ fn plural(what: &str) -> String {
     }
 }
 
-/// The six sections, trimmed to `budget` characters where possible.
+/// The sections, trimmed to `budget` characters where possible.
 pub fn sections(brief: &Brief, budget: usize) -> String {
     let md = brief.multi_day();
     let items = |list: &[Item]| -> (Vec<Block>, Vec<(usize, bool)>) {
@@ -248,12 +260,16 @@ pub fn sections(brief: &Brief, budget: usize) -> String {
                 removed: false,
             })
             .collect();
-        // Oldest first (the lists are in time order); pinned items never.
-        let steps = list
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| !i.pinned)
-            .map(|(n, _)| (n, false))
+        // Ranked: the agent's items before what the user said, oldest first within each (the
+        // lists are in time order); pinned items never.
+        let steps = [false, true]
+            .into_iter()
+            .flat_map(|user| {
+                list.iter()
+                    .enumerate()
+                    .filter(move |(_, i)| !i.pinned && i.user == user)
+                    .map(|(n, _)| (n, false))
+            })
             .collect();
         (blocks, steps)
     };
@@ -268,7 +284,7 @@ pub fn sections(brief: &Brief, budget: usize) -> String {
         let mut steps: Vec<(usize, bool)> = (0..n).rev().map(|b| (b, true)).collect();
         steps.extend((0..n).rev().map(|b| (b, false)));
         Section::new(
-            SECTIONS[4],
+            SECTIONS[5],
             String::new(),
             blocks,
             steps,
@@ -287,20 +303,27 @@ pub fn sections(brief: &Brief, budget: usize) -> String {
         section(
             SECTIONS[1],
             String::new(),
+            &brief.done,
+            "No accepted edit of these sessions is still in the working tree.",
+            "prompt",
+        ),
+        section(
+            SECTIONS[2],
+            String::new(),
             &brief.decided,
             "Nothing is recorded as decided: no confirmations, instructions, kept edits or \
              completed plan items.",
             "item",
         ),
         section(
-            SECTIONS[2],
+            SECTIONS[3],
             String::new(),
             &brief.rejected,
             "Nothing was declined, reverted, corrected or abandoned in these sessions.",
             "item",
         ),
         section(
-            SECTIONS[3],
+            SECTIONS[4],
             String::new(),
             &brief.open,
             "No unfinished plan items, failing commands or unanswered questions.",
@@ -308,7 +331,7 @@ pub fn sections(brief: &Brief, budget: usize) -> String {
         ),
         files,
         section(
-            SECTIONS[5],
+            SECTIONS[6],
             String::new(),
             &brief.resume,
             "These sessions made no edits and the agent stated no next step.",
@@ -365,7 +388,26 @@ fn task_intro(brief: &Brief) -> String {
         ));
     }
     out.push_str("\n\nSessions, oldest first:\n");
-    for s in &brief.sessions {
+    let (shown, left) = listed_sessions(brief);
+    if !left.is_empty() {
+        let prompts: usize = left.iter().map(|s| s.prompts).sum();
+        let edits: usize = left.iter().map(|s| s.edits).sum();
+        out.push_str(&format!(
+            "- … {} earlier {} ({} {}, {} {}) are left out of this list: `git drift sessions` \
+             lists them.\n",
+            left.len(),
+            if left.len() == 1 {
+                "session"
+            } else {
+                "sessions"
+            },
+            prompts,
+            if prompts == 1 { "prompt" } else { "prompts" },
+            edits,
+            if edits == 1 { "edit" } else { "edits" },
+        ));
+    }
+    for s in shown {
         let mut facts = Vec::new();
         if let Some(m) = &s.model {
             facts.push(m.clone());
@@ -409,6 +451,14 @@ fn task_intro(brief: &Brief) -> String {
     out
 }
 
+/// The sessions the Task section lists (the latest [`MAX_SESSIONS_LISTED`], oldest first) and
+/// the ones it only counts.
+fn listed_sessions(brief: &Brief) -> (&[SessionLine], &[SessionLine]) {
+    let cut = brief.sessions.len().saturating_sub(MAX_SESSIONS_LISTED);
+    let (left, shown) = brief.sessions.split_at(cut);
+    (shown, left)
+}
+
 fn short_commit(c: &str) -> &str {
     &c[..c.len().min(10)]
 }
@@ -416,6 +466,9 @@ fn short_commit(c: &str) -> &str {
 /// One item: a list entry with its citation, then its quote or code block, indented.
 fn item_md(i: &Item, multi_day: bool) -> String {
     let mut s = format!("- {} {}\n", i.text, cite(&i.cite, multi_day));
+    for p in &i.sub {
+        s.push_str(&format!("  - {p}\n"));
+    }
     if let Some(q) = &i.quote {
         for line in q.lines() {
             s.push_str(&format!("  > {line}\n"));
@@ -603,7 +656,7 @@ pub fn how_to_continue(brief: &Brief) -> String {
             let files: Vec<String> = brief
                 .files
                 .iter()
-                .filter(|f| !matches!(f.state, super::files::FileState::Missing | super::files::FileState::Deleted))
+                .filter(|f| !matches!(f.state, super::files::FileState::Missing | super::files::FileState::Deleted | super::files::FileState::Elsewhere))
                 .take(8)
                 .map(|f| super::shell_quote(&f.path))
                 .collect();
@@ -633,7 +686,7 @@ pub fn how_to_continue(brief: &Brief) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handoff::extract::{Meta, SessionLine};
+    use crate::handoff::extract::Meta;
     use crate::handoff::scope::Via;
 
     fn brief(rejected: usize) -> Brief {
@@ -676,7 +729,10 @@ mod tests {
                 detail: None,
                 cite: cite(t0),
                 pinned: true,
+                user: true,
+                sub: Vec::new(),
             }],
+            done: Vec::new(),
             decided: Vec::new(),
             rejected: (0..rejected)
                 .map(|n| Item {
@@ -689,6 +745,8 @@ mod tests {
                     detail: None,
                     cite: cite(t0 + n as i64 * 1000),
                     pinned: false,
+                    user: false,
+                    sub: Vec::new(),
                 })
                 .collect(),
             open: Vec::new(),

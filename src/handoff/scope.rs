@@ -17,7 +17,7 @@ use crate::notes::SessionRecord;
 use crate::store::Store;
 use crate::util::git::Repo;
 use rusqlite::params;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// At most this many commits of a branch are examined for bound sessions.
 const MAX_COMMITS: usize = 1000;
@@ -30,6 +30,34 @@ const STUB: &str = r#"'{"type":"prompt","text":""}'"#;
 pub enum Spec {
     Branch { name: String, since: Option<Millis> },
     Session { id: String, since: Option<Millis> },
+}
+
+impl Spec {
+    /// The scope the command line asks for: `--from AGENT` (that agent's latest session),
+    /// `--session ID`, else `--branch` or the current branch.
+    pub fn requested(
+        repo: &Repo,
+        store: &Store,
+        from: Option<crate::model::Agent>,
+        session: Option<&str>,
+        branch: Option<&str>,
+        since: Option<Millis>,
+    ) -> Result<Spec> {
+        let id = match from {
+            Some(agent) => Some(latest_session(store, agent)?),
+            None => session.map(String::from),
+        };
+        Ok(match id {
+            Some(id) => Spec::Session { id, since },
+            None => Spec::Branch {
+                name: match branch {
+                    Some(b) => b.to_string(),
+                    None => current_branch(repo)?,
+                },
+                since,
+            },
+        })
+    }
 }
 
 /// Why a session is in scope.
@@ -71,6 +99,8 @@ pub struct Material {
     pub since: Option<Millis>,
     /// Set for a `--session` scope: the id asked for.
     pub session_scope: Option<String>,
+    /// Edit event id → the commit it was bound to (what **Done** cites).
+    pub bound: HashMap<String, String>,
 }
 
 impl Material {
@@ -116,6 +146,7 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
             ids.insert(session.info.id.clone(), Via::Requested);
             add_children(store, &mut ids)?;
             m.sessions = load(store, &ids, *since)?;
+            m.bound = bound_commits(store, &ids)?;
             if m.sessions.is_empty() {
                 return Err(Error::user(format!(
                     "session {} has nothing{} to hand off",
@@ -175,9 +206,49 @@ pub fn resolve(repo: &Repo, store: &Store, spec: &Spec) -> Result<Material> {
                 label: name.clone(),
                 since: *since,
                 session_scope: None,
+                bound: bound_commits(store, &ids)?,
             })
         }
     }
+}
+
+/// The latest top-level session of `agent` in this repository's store (what
+/// `handoff --from AGENT` hands off), by its last activity.
+pub fn latest_session(store: &Store, agent: crate::model::Agent) -> Result<String> {
+    let rows = session_pairs(
+        store,
+        &format!(
+            "SELECT id, id, NULL, 0, {STUB} FROM sessions
+             WHERE agent = ?1 AND parent_id IS NULL
+             ORDER BY coalesce(ended, started) DESC, id DESC LIMIT 1"
+        ),
+        params![agent.as_str()],
+    )?;
+    rows.into_iter().next().map(|(id, _)| id).ok_or_else(|| {
+        Error::user(format!("no {agent} session is captured in this repository"))
+            .with_hint("`git drift sessions` lists the captured sessions")
+    })
+}
+
+/// Which commit each edit of these sessions was bound to: one query per session, the commit
+/// carried as the text of a stand-in event (the store reads rows only as events).
+fn bound_commits(store: &Store, ids: &BTreeMap<String, Via>) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for id in ids.keys() {
+        let rows = store.query_events(
+            r#"SELECT e.id, e.session_id, e.ts, e.ord,
+                      '{"type":"prompt","text":' || json_quote(b.commit_id) || '}'
+               FROM bound b JOIN events e ON e.id = b.event_id
+               WHERE e.session_id = ?1"#,
+            params![id],
+        )?;
+        for e in rows {
+            if let crate::model::EventKind::Prompt { text } = e.kind {
+                out.insert(e.id, text);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Add the sub-agent sessions of the sessions in `ids` (transitively).
