@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the pinned agent CLIs the conformance suite drives (tests/test_conformance.rs) into a
+# Installs the pinned agent CLIs the conformance suite drives (tests/test_conformance/) into a
 # cache outside the clone, keyed by the versions, so a fresh CI clone reuses it:
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/git-drift/conformance/claude-<v>_codex-<v>/
 # Idempotent: when the cache holds both CLIs it does nothing. Prints the cache folder on stdout

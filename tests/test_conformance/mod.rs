@@ -1,20 +1,17 @@
 //! Conformance against the real agent CLIs: Claude Code and Codex, installed from npm by
 //! `tests/conformance/install.sh`, run non-interactively in a throwaway repository with a
-//! hermetic HOME against a scripted model server on 127.0.0.1 (`conformance/server.rs`).
+//! hermetic HOME against a scripted model server on 127.0.0.1 (`server.rs` beside this file).
 //! Each test checks git drift end to end on what the real CLI wrote: capture, sessions,
 //! session timelines (prompts, edits and their status, rejections, tokens), the note of a
 //! commit, blame per line, the handoff brief, and that `handoff --inject` resumes in the CLI
 //! with the brief in the request the model receives.
 //!
-//! Where git drift misreads a real transcript the assertion states the truth and carries
-//! `#[ignore = "reader fix pending: …"]` naming the finding in `/work/coord/CONFORMANCE.md`;
-//! the transcript the CLI wrote is kept under `tests/fixtures/conformance/<cli>-<version>/`.
+//! Each finding the suite made (a record git drift misread) is written up in
+//! `docs/conformance.md`, its transcript kept under `tests/fixtures/conformance/<cli>-<version>/`;
+//! all are fixed, and the tests that pin them run by default.
 
-#[path = "conformance/driver.rs"]
 pub mod driver;
-#[path = "conformance/server.rs"]
 pub mod server;
-#[path = "conformance/tmux.rs"]
 pub mod tmux;
 
 use crate::common::json_out;
@@ -448,7 +445,6 @@ fn conformance_claude_p_tool_not_allowed_is_captured() {
 }
 
 #[test]
-#[ignore = "reader fix pending: CONFORMANCE.md C1 (Claude permission denial recorded as a failure)"]
 fn conformance_claude_p_tool_not_allowed_is_a_rejection() {
     let Some(w) = world("claude_p_tool_not_allowed_is_a_rejection") else {
         return;
@@ -467,7 +463,6 @@ fn conformance_claude_p_disallowed_tool_is_captured() {
 }
 
 #[test]
-#[ignore = "reader fix pending: CONFORMANCE.md C1 (Claude permission denial recorded as a failure)"]
 fn conformance_claude_p_disallowed_tool_is_a_rejection() {
     let Some(w) = world("claude_p_disallowed_tool_is_a_rejection") else {
         return;
@@ -651,7 +646,6 @@ fn conformance_codex_exec_apply_patch_heredoc_end_to_end() {
 }
 
 #[test]
-#[ignore = "reader fix pending: CONFORMANCE.md X2 (exec_command apply_patch output with nested Output: headers marked failed; so not bound either)"]
 fn conformance_codex_exec_apply_patch_heredoc_is_applied() {
     let Some(w) = world("codex_exec_apply_patch_heredoc_is_applied") else {
         return;
@@ -673,7 +667,6 @@ fn conformance_codex_exec_apply_patch_tool_end_to_end() {
 }
 
 #[test]
-#[ignore = "reader fix pending: CONFORMANCE.md X1 (Codex 0.171 prompts lost: response_item user / item_completed UserMessage)"]
 fn conformance_codex_exec_prompt_is_read() {
     let Some(w) = world("codex_exec_prompt_is_read") else {
         return;
@@ -685,7 +678,6 @@ fn conformance_codex_exec_prompt_is_read() {
 /// Two sessions started within a minute share their UUIDv7 timestamp prefix; the short ids
 /// git drift prints must still resolve (issue 11 item 5).
 #[test]
-#[ignore = "reader fix pending: CONFORMANCE.md X3 (UUIDv7 short ids collide)"]
 fn conformance_codex_short_ids_printed_resolve() {
     let Some(w) = world("codex_short_ids_printed_resolve") else {
         return;
@@ -717,7 +709,6 @@ fn conformance_codex_short_ids_printed_resolve() {
 /// One apply_patch call with two hunks: `capture` and `sessions` count its edits in the same
 /// unit (issue 11 item 6).
 #[test]
-#[ignore = "reader fix pending: CONFORMANCE.md X6 (capture counts Codex edits per hunk, sessions per call)"]
 fn conformance_codex_capture_and_sessions_count_edits_alike() {
     let Some(w) = world("codex_capture_and_sessions_count_edits_alike") else {
         return;
@@ -881,7 +872,6 @@ fn conformance_codex_tui_declined_patch_is_captured() {
 }
 
 #[test]
-#[ignore = "reader fix pending: CONFORMANCE.md X5 (Codex TUI decline `aborted by user` + turn_aborted not a rejection)"]
 fn conformance_codex_tui_declined_patch_is_a_rejection() {
     let Some(w) = tmux_world("codex_tui_declined_patch_is_a_rejection") else {
         return;
@@ -1022,7 +1012,6 @@ fn claude_tui_rejected_plan(w: &World) -> String {
 
 /// A rejected plan is a rejection carrying the plan and the user's reason (issue 11 item 7).
 #[test]
-#[ignore = "reader fix pending: CONFORMANCE.md C3 (rejected ExitPlanMode dropped)"]
 fn conformance_claude_tui_rejected_plan_is_a_rejection() {
     let Some(w) = tmux_world("claude_tui_rejected_plan_is_a_rejection") else {
         return;
