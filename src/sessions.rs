@@ -168,7 +168,7 @@ pub fn print_session(
 ) -> Result<()> {
     let events = store.events(&session.info.id)?;
     let status = call_statuses(&events);
-    let tokens = store.usage(&session.info.id)?;
+    let tokens = store.usage_totals(&session.info.id)?;
     let rel = |p: &str| crate::util::text::relative(p, root).unwrap_or_else(|| p.to_string());
     if json {
         let v = session_detail_json(session, &events, &status, tokens, &rel);
@@ -191,7 +191,7 @@ pub fn print_session(
         .iter()
         .any(|e| matches!(e.kind, EventKind::Usage { .. }));
     let tokens = if known {
-        format!("{} in / {} out", tokens.0, tokens.1)
+        token_line(&tokens)
     } else {
         "unknown".to_string()
     };
@@ -213,13 +213,26 @@ pub fn print_session(
     Ok(())
 }
 
+/// "234 in / 1200 out", with the cache traffic beside it when there was any: in long
+/// sessions cache reads dwarf fresh input, and input alone would undercount what was used.
+fn token_line(t: &crate::store::UsageTotals) -> String {
+    let mut line = format!("{} in / {} out", t.input, t.output);
+    if t.cache_read > 0 || t.cache_write > 0 {
+        line.push_str(&format!(
+            " / {} cache read / {} cache write",
+            t.cache_read, t.cache_write
+        ));
+    }
+    line
+}
+
 /// The `session --json` object: the session's facts, its tokens and its events (each with its
 /// time, id, call status and repository-relative file).
 fn session_detail_json(
     session: &Session,
     events: &[Event],
     status: &HashMap<String, CallStatus>,
-    (tokens_in, tokens_out): (u64, u64),
+    tokens: crate::store::UsageTotals,
     rel: &dyn Fn(&str) -> String,
 ) -> Value {
     let evs: Vec<Value> = events
@@ -253,7 +266,12 @@ fn session_detail_json(
         "id": i.id, "agent": session.agent.as_str(), "model": i.model,
         "started": timefmt::rfc3339(i.started), "ended": timefmt::rfc3339(i.ended),
         "cwd": i.cwd, "branch": i.branch, "parent": i.parent_id,
-        "tokens": {"input": tokens_in, "output": tokens_out},
+        "tokens": {
+            "input": tokens.input,
+            "output": tokens.output,
+            "cache_read": tokens.cache_read,
+            "cache_write": tokens.cache_write,
+        },
         "events": evs,
     })
 }
@@ -336,4 +354,28 @@ fn event_line(
             format!("plan       {what}")
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_line;
+    use crate::store::UsageTotals;
+
+    /// Issue 11 item 10: a real session showed "234 in" beside 17.2M cache-read tokens.
+    #[test]
+    fn token_line_shows_cache_traffic_beside_fresh_input() {
+        let mut t = UsageTotals {
+            input: 234,
+            output: 2413,
+            cache_read: 17_200_000,
+            cache_write: 51_000,
+        };
+        assert_eq!(
+            token_line(&t),
+            "234 in / 2413 out / 17200000 cache read / 51000 cache write"
+        );
+        t.cache_read = 0;
+        t.cache_write = 0;
+        assert_eq!(token_line(&t), "234 in / 2413 out");
+    }
 }

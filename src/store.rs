@@ -621,16 +621,10 @@ impl Store {
         Ok(t)
     }
 
-    /// Total token usage of a session (deduplicated per API message).
+    /// Total input and output tokens of a session (deduplicated per API message).
     pub fn usage(&self, session_id: &str) -> Result<(u64, u64)> {
-        let events = self.query_events(
-            "SELECT id, session_id, ts, ord, data FROM events WHERE session_id = ?1 AND kind = 'usage'",
-            params![session_id],
-        )?;
-        Ok(events.iter().fold((0, 0), |(i, o), e| match &e.kind {
-            EventKind::Usage { input, output, .. } => (i + input, o + output),
-            _ => (i, o),
-        }))
+        let t = self.usage_totals(session_id)?;
+        Ok((t.input, t.output))
     }
 }
 
