@@ -620,12 +620,6 @@ impl Store {
         }
         Ok(t)
     }
-
-    /// Total input and output tokens of a session (deduplicated per API message).
-    pub fn usage(&self, session_id: &str) -> Result<(u64, u64)> {
-        let t = self.usage_totals(session_id)?;
-        Ok((t.input, t.output))
-    }
 }
 
 /// One write transaction.
@@ -968,7 +962,8 @@ mod tests {
         b.commit().unwrap();
         let events = store.events("s").unwrap();
         assert_eq!(events, vec![usage(2413)]);
-        assert_eq!(store.usage("s").unwrap(), (1, 2413));
+        let t = store.usage_totals("s").unwrap();
+        assert_eq!((t.input, t.output), (1, 2413));
         assert_eq!(store.usage_totals("s").unwrap().output, 2413);
     }
 }

@@ -905,6 +905,17 @@ fn claude_tui_state(w: &World) {
     std::fs::write(w.env.claude.join(".claude.json"), state.to_string()).expect(".claude.json");
 }
 
+/// The id of the one session transcript Claude Code wrote in this world (its file stem).
+fn only_claude_session_id(w: &World) -> String {
+    let files = w.transcripts(&w.env.claude.join("projects"));
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0]
+        .file_stem()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// Claude Code's TUI proposes a Write, the user declines it (Esc) and types why. Returns the
 /// session id.
 fn claude_tui_decline(w: &World) -> String {
@@ -934,13 +945,7 @@ fn claude_tui_decline(w: &World) -> String {
     t.keys(&["C-c", "C-c"]);
     drop(t);
     assert!(!path.exists(), "the declined Write was not applied");
-    let files = w.transcripts(&w.env.claude.join("projects"));
-    assert_eq!(files.len(), 1, "{files:?}");
-    files[0]
-        .file_stem()
-        .expect("name")
-        .to_string_lossy()
-        .into_owned()
+    only_claude_session_id(w)
 }
 
 /// A Write declined in the TUI with a typed reason is a rejection with that reason.
@@ -1001,13 +1006,7 @@ fn claude_tui_rejected_plan(w: &World) -> String {
     t.wait_for("a match on the flag instead", 60);
     t.keys(&["C-c", "C-c"]);
     drop(t);
-    let files = w.transcripts(&w.env.claude.join("projects"));
-    assert_eq!(files.len(), 1, "{files:?}");
-    files[0]
-        .file_stem()
-        .expect("name")
-        .to_string_lossy()
-        .into_owned()
+    only_claude_session_id(w)
 }
 
 /// A rejected plan is a rejection carrying the plan and the user's reason (issue 11 item 7).
