@@ -823,11 +823,9 @@ fn codex_tui_decline(w: &World) -> String {
         &[codex, CODEX_PROMPT.to_string()],
     );
     t.wait_for("Would you like to make the following edits", 60);
-    t.keys(&["Escape"]);
-    t.wait_for("interrupted", 30);
+    t.press_until("Escape", "interrupted", 60);
     t.type_text(CORRECTION);
-    t.keys(&["Enter"]);
-    t.wait_for("NOTES.md it is.", 60);
+    t.press_until("Enter", "NOTES.md it is.", 90);
     t.keys(&["C-c", "C-c"]);
     drop(t);
     tmux::end_processes_mentioning(&w.env.codex);
@@ -936,12 +934,10 @@ fn claude_tui_decline(w: &World) -> String {
     // The dialog: "1. Yes / 2. Yes, allow all edits … / 3. No", "Esc to cancel · Tab to
     // amend": choose No, Tab, type the reason, Enter.
     t.wait_for("Do you want to create", 60);
-    t.keys(&["Down", "Down"]);
-    t.wait_for("❯ 3. No", 10);
+    t.press_until("Down", "❯ 3. No", 60);
     t.keys(&["Tab"]);
     t.type_text(CORRECTION);
-    t.keys(&["Enter"]);
-    t.wait_for("NOTES.md it is.", 60);
+    t.press_until("Enter", "NOTES.md it is.", 90);
     t.keys(&["C-c", "C-c"]);
     drop(t);
     assert!(!path.exists(), "the declined Write was not applied");
@@ -998,12 +994,10 @@ fn claude_tui_rejected_plan(w: &World) -> String {
     // "Ready to code? Here is Claude's plan: … 1. Yes, auto-accept edits / 2. Yes, manually
     // approve edits / 3. Tell Claude what to change": the third option is a text field.
     t.wait_for("Would you like to proceed?", 60);
-    t.keys(&["Down", "Down"]);
-    t.wait_for("❯ 3. Tell Claude what to change", 10);
+    t.press_until("Down", "❯ 3. Tell Claude what to change", 60);
     t.keys(&["Tab"]);
     t.type_text(PLAN_REASON);
-    t.keys(&["Enter"]);
-    t.wait_for("a match on the flag instead", 60);
+    t.press_until("Enter", "a match on the flag instead", 90);
     t.keys(&["C-c", "C-c"]);
     drop(t);
     only_claude_session_id(w)

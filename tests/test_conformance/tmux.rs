@@ -89,10 +89,44 @@ impl Tmux {
         }
     }
 
-    /// Type literal text (no Enter).
+    /// Type literal text (no Enter) and wait until its start shows on the screen.
     pub fn type_text(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "agent", "-l", text]);
-        std::thread::sleep(Duration::from_millis(300));
+        let start: String = text.chars().take(16).collect();
+        self.wait_for(&start, 20);
+    }
+
+    /// Press `key` until the screen shows `target`, then return the screen. A TUI that has
+    /// drawn a dialog is not always reading keys yet, and on a loaded machine a key sent in
+    /// that gap is lost; so when a press leaves the screen unchanged for a few seconds, press
+    /// again. A press that changed the screen is never repeated blindly: the screen is read
+    /// again first, so a slow TUI is not driven past `target`.
+    pub fn press_until(&self, key: &str, target: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let before = self.screen();
+            if before.contains(target) {
+                return before;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "pressing {key} never showed {target:?}; the screen:\n{before}"
+            );
+            self.tmux(&["send-keys", "-t", "agent", key]);
+            let settle = Instant::now() + Duration::from_secs(4);
+            while Instant::now() < settle {
+                std::thread::sleep(Duration::from_millis(200));
+                let now = self.screen();
+                if now.contains(target) {
+                    return now;
+                }
+                if now != before {
+                    // Let the redraw finish before the screen is judged again.
+                    std::thread::sleep(Duration::from_millis(500));
+                    break;
+                }
+            }
+        }
     }
 }
 
