@@ -20,6 +20,8 @@ use std::io::Write;
     max_term_width = 100
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub output: commands::context::OutputArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -126,12 +128,17 @@ pub fn usage_exit(e: clap::Error) -> i32 {
 
 /// Run `git drift` with parsed arguments; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
-    with_process_ctx(|ctx, out| dispatch(ctx, &cli.command, out))
+    with_process_ctx(cli.output, |ctx, out| dispatch(ctx, &cli.command, out))
 }
 
 /// Run `f` with the process's context and stdout, and turn its result into an exit code.
-fn with_process_ctx(f: impl FnOnce(&Ctx, &mut dyn Write) -> Result<()>) -> i32 {
-    let ctx = Ctx::from_process().with_program(<Cli as clap::CommandFactory>::command);
+fn with_process_ctx(
+    output: commands::context::OutputArgs,
+    f: impl FnOnce(&Ctx, &mut dyn Write) -> Result<()>,
+) -> i32 {
+    let ctx = Ctx::from_process()
+        .with_program(<Cli as clap::CommandFactory>::command)
+        .with_output(output);
     let mut stdout = std::io::stdout().lock();
     finish(f(&ctx, &mut stdout).and_then(|()| stdout.flush().map_err(out_err)))
 }
@@ -159,7 +166,9 @@ pub fn run_blame(args: Vec<String>) -> i32 {
     use clap::Parser;
     let argv = std::iter::once("git-drift-blame".to_string()).chain(args);
     match commands::blame::Cli::try_parse_from(argv) {
-        Ok(cli) => with_process_ctx(|ctx, out| commands::blame::run(ctx, &cli.args, out)),
+        Ok(cli) => with_process_ctx(cli.output, |ctx, out| {
+            commands::blame::run(ctx, &cli.args, out)
+        }),
         Err(e) => usage_exit(e),
     }
 }
@@ -169,7 +178,9 @@ pub fn run_handoff(args: Vec<String>) -> i32 {
     use clap::Parser;
     let argv = std::iter::once("git-drift-handoff".to_string()).chain(args);
     match commands::handoff::Args::try_parse_from(argv) {
-        Ok(a) => with_process_ctx(|ctx, out| commands::handoff::run(ctx, &a, out)),
+        Ok(a) => with_process_ctx(Default::default(), |ctx, out| {
+            commands::handoff::run(ctx, &a, out)
+        }),
         Err(e) => usage_exit(e),
     }
 }

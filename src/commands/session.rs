@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     let store = ctx.query_store()?;
     let session = store.find_session(&args.id)?;
     let root = &ctx.repo()?.root;
-    ctx.paged(out, args.json, false, |out, paint| {
+    ctx.paged(out, args.json, |out, paint| {
         crate::sessions::print_session(&store, &session, root, args.json, paint, out)
     })
 }

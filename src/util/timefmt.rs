@@ -67,10 +67,9 @@ fn git_relative(words: &str, now: &Zoned) -> Option<Zoned> {
         "last year" => now.checked_sub(Span::new().years(1)).ok()?,
         _ => {
             let weekday = day.strip_prefix("last ").and_then(weekday)?;
-            let back = (now.weekday().to_monday_zero_offset() - weekday.to_monday_zero_offset()
-                + 6)
-                % 7
-                + 1;
+            let back =
+                (now.weekday().to_monday_zero_offset() - weekday.to_monday_zero_offset() + 6) % 7
+                    + 1;
             now.checked_sub(Span::new().days(i64::from(back))).ok()?
         }
     };
