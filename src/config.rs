@@ -409,11 +409,17 @@ impl LlmSettings {
              `handoff.llm` in .prompts/config.yaml)"
                 .to_string()
         })?;
-        let model = self
-            .model
-            .clone()
-            .filter(|m| !m.trim().is_empty())
-            .ok_or_else(|| format!("no handoff.llm.model in the configuration for {provider}"))?;
+        let model = match self.model.clone().filter(|m| !m.trim().is_empty()) {
+            Some(m) => m,
+            None if self.base_url.is_none() => provider.default_model().to_string(),
+            None => {
+                return Err(format!(
+                    "no handoff.llm.model for {provider} at {}: pass --model or set \
+                     handoff.llm.model",
+                    self.base_url.as_deref().unwrap_or_default()
+                ));
+            }
+        };
         let mut c = LlmConfig::new(provider, model);
         c.base_url = self.base_url.clone();
         c.api_key_env = self.api_key_env.clone();
