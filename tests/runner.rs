@@ -5,6 +5,7 @@ mod test_attribution;
 mod test_blame;
 mod test_capture;
 mod test_commands;
+mod test_config;
 mod test_conformance;
 mod test_fixtures;
 mod test_handoff;

@@ -55,6 +55,8 @@ pub enum Command {
     Status(commands::status::Args),
     /// Every agent reader: its home, enabled or not, sessions found
     Agents(commands::agents::Args),
+    /// Show or change the configuration, with where each value came from
+    Config(commands::config::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(commands::completions::Args),
     /// Run a git hook (called by the shims git drift init installs)
@@ -82,6 +84,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Handoff(a) => commands::handoff::run(ctx, a, out),
         Command::Status(a) => commands::status::run(ctx, a, out),
         Command::Agents(a) => commands::agents::run(ctx, a, out),
+        Command::Config(a) => commands::config::run(ctx, a, out),
         Command::Completions(a) => commands::completions::run(ctx, a, out),
         Command::Hook(a) => commands::hook::run(ctx, a, out),
         Command::Man(a) => commands::man::run(ctx, a, out),

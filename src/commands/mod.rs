@@ -12,6 +12,7 @@ pub mod bind;
 pub mod blame;
 pub mod capture;
 pub mod completions;
+pub mod config;
 pub mod context;
 pub mod handoff;
 pub mod hook;
