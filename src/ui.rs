@@ -15,7 +15,9 @@ pub enum ColorWhen {
     /// Colour when the output is a terminal and nothing in the environment says otherwise
     #[default]
     Auto,
+    /// Colour, even into a pipe or file
     Always,
+    /// No colour
     Never,
 }
 

@@ -17,7 +17,8 @@ use std::io::Write;
     bin_name = "git drift",
     version,
     about,
-    max_term_width = 100
+    max_term_width = 100,
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -59,6 +60,8 @@ pub enum Command {
     Config(commands::config::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(commands::completions::Args),
+    /// Show the manual of a command (its man page when installed, else its --help)
+    Help(commands::help::Args),
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(commands::hook::Args),
@@ -86,6 +89,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Agents(a) => commands::agents::run(ctx, a, out),
         Command::Config(a) => commands::config::run(ctx, a, out),
         Command::Completions(a) => commands::completions::run(ctx, a, out),
+        Command::Help(a) => commands::help::run(ctx, a, out),
         Command::Hook(a) => commands::hook::run(ctx, a, out),
         Command::Man(a) => commands::man::run(ctx, a, out),
     }

@@ -15,6 +15,7 @@ pub mod completions;
 pub mod config;
 pub mod context;
 pub mod handoff;
+pub mod help;
 pub mod hook;
 pub mod init;
 pub mod log;
