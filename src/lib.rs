@@ -19,6 +19,7 @@
 pub mod agents;
 pub mod attribution;
 pub mod blame;
+pub mod browse;
 pub mod capture;
 pub mod cli;
 pub mod commands;

@@ -3,6 +3,7 @@
 mod common;
 mod test_attribution;
 mod test_blame;
+mod test_browse;
 mod test_capture;
 mod test_commands;
 mod test_config;

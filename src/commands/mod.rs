@@ -20,6 +20,7 @@ pub mod hook;
 pub mod init;
 pub mod log;
 pub mod man;
+pub mod rejected;
 pub mod session;
 pub mod sessions;
 pub mod show;

@@ -50,13 +50,21 @@ pub const PAGES: &[Page] = &[
     },
     Page {
         command: "session",
-        description: "Shows the timeline of one session: prompts, replies, reasoning, edits with their outcome, commands with exit codes, rejections with the reason given, and token usage. ID may be any unique prefix.",
+        description: "Shows the timeline of one session: prompts, replies, reasoning, edits with their outcome, commands with exit codes, rejections with the reason given, and token usage. ID may be any unique prefix. --diff shows what each edit changed (or one edit, by its number or event id); --commits lists the commits the session's edits landed in.",
         examples: &[
             (
                 "git drift session 5b0c",
                 "the session whose id starts with 5b0c",
             ),
             ("git drift session 5b0c --json", "the same as JSON"),
+            (
+                "git drift session 5b0c --diff 2",
+                "the diff of the session's second edit",
+            ),
+            (
+                "git drift session 5b0c --commits",
+                "the commits its edits landed in",
+            ),
         ],
     },
     Page {
@@ -195,6 +203,17 @@ pub const PAGES: &[Page] = &[
         examples: &[
             ("git drift help blame", "the manual of git drift blame"),
             ("git drift help", "the manual of git drift"),
+        ],
+    },
+    Page {
+        command: "rejected",
+        description: "Lists the approaches rejected across this repository's sessions, newest first: every edit, command or plan a person declined, which session and agent proposed it, and the reason typed when declining. What was tried and turned down is the memory most often lost between agents.",
+        examples: &[
+            ("git drift rejected", "every rejected approach"),
+            (
+                "git drift rejected --since '2 weeks ago' --json",
+                "the last two weeks, as JSON",
+            ),
         ],
     },
 ];
