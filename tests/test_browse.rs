@@ -127,7 +127,7 @@ fn rejected_lists_declined_approaches_with_reasons() {
             .all(|r| r["session"] == ID && r["agent"] == "claude-code")
     );
     // The transcript is of 2026-01-15; --since after it leaves nothing.
-    assert!(T0 < 1_768_521_600, "T0 is on 2026-01-15");
+    const { assert!(T0 < 1_768_521_600, "T0 is on 2026-01-15") };
     let none = env.drift_ok(&["rejected", "--since", "2026-01-16"]);
     assert_eq!(none, "no rejected approaches\n");
     let some = json_out(&env.drift_ok(&["rejected", "--since", "2026-01-14", "--json"]));
