@@ -58,6 +58,8 @@ pub enum Command {
     Status(commands::status::Args),
     /// Every agent reader: its home, enabled or not, sessions found
     Agents(commands::agents::Args),
+    /// Try git drift in a throwaway repository with scripted Claude Code and Codex sessions
+    Demo(commands::demo::Args),
     /// Show or change the configuration, with where each value came from
     Config(commands::config::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
@@ -91,6 +93,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Status(a) => commands::status::run(ctx, a, out),
         Command::Agents(a) => commands::agents::run(ctx, a, out),
         Command::Config(a) => commands::config::run(ctx, a, out),
+        Command::Demo(a) => commands::demo::run(ctx, a, out),
         Command::Completions(a) => commands::completions::run(ctx, a, out),
         Command::Help(a) => commands::help::run(ctx, a, out),
         Command::Hook(a) => commands::hook::run(ctx, a, out),

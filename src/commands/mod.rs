@@ -14,6 +14,7 @@ pub mod capture;
 pub mod completions;
 pub mod config;
 pub mod context;
+pub mod demo;
 pub mod handoff;
 pub mod help;
 pub mod hook;

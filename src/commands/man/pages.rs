@@ -216,4 +216,18 @@ pub const PAGES: &[Page] = &[
             ),
         ],
     },
+    Page {
+        command: "demo",
+        description: "Creates a throwaway repository in which a Claude Code session writes a file, a Codex session adds another and a human edits the first (the two transcripts were written by the real CLIs), captures and binds the commits, and shows sessions, log, blame, show and a handoff brief. The agent homes it uses are inside the demo directory, so your own ~/.claude and ~/.codex are neither read nor written. It prints where the demo is and how to delete it.",
+        examples: &[
+            (
+                "git drift demo",
+                "in a new directory under the system's temporary directory",
+            ),
+            (
+                "git drift demo --dir /tmp/drift-demo",
+                "in a directory of your choosing",
+            ),
+        ],
+    },
 ];
