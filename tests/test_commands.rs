@@ -182,6 +182,14 @@ fn status_names_each_problem_with_the_command_that_fixes_it() {
     env.commit("first");
     let before = json_out(&env.drift_ok(&["status", "--json"]));
     assert_eq!(before["set_up"], false, "{before}");
+    // The report says "not set up" once, not also as a warning on stderr.
+    let plain = env.drift(&["status"]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&plain.stdout),
+        String::from_utf8_lossy(&plain.stderr),
+    );
+    assert_eq!(stdout.matches("not set up").count(), 1, "{stdout}");
+    assert_eq!(stderr, "", "{stderr}");
     assert!(
         !env.repo.join(".prompts").exists(),
         "status wrote .prompts/"
