@@ -34,6 +34,7 @@ pub mod notes;
 pub mod redact;
 pub mod report;
 pub mod sessions;
+pub mod stats;
 pub mod status;
 pub mod store;
 pub mod sync;

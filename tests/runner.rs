@@ -15,4 +15,5 @@ mod test_init;
 mod test_install;
 mod test_redaction;
 mod test_scenarios;
+mod test_stats;
 mod test_sync;

@@ -47,6 +47,8 @@ pub enum Command {
     Show(commands::show::Args),
     /// List the approaches rejected across sessions, with the reasons given
     Rejected(commands::rejected::Args),
+    /// How much of a range's code agents wrote: lines by agent, model, author, path, day or week
+    Stats(commands::stats::Args),
     /// Fetch, merge and push refs/notes/drift (what the pre-push hook does with every push)
     Sync(commands::sync::Args),
     /// Which agent (or human) wrote each line, in which session, from which prompt
@@ -87,6 +89,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Log(a) => commands::log::run(ctx, a, out),
         Command::Show(a) => commands::show::run(ctx, a, out),
         Command::Rejected(a) => commands::rejected::run(ctx, a, out),
+        Command::Stats(a) => commands::stats::run(ctx, a, out),
         Command::Sync(a) => commands::sync::run(ctx, a, out),
         Command::Blame(a) => commands::blame::run(ctx, a, out),
         Command::Handoff(a) => commands::handoff::run(ctx, a, out),

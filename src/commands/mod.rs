@@ -25,6 +25,7 @@ pub mod rejected;
 pub mod session;
 pub mod sessions;
 pub mod show;
+pub mod stats;
 pub mod status;
 pub mod sync;
 

@@ -230,4 +230,19 @@ pub const PAGES: &[Page] = &[
             ),
         ],
     },
+    Page {
+        command: "stats",
+        description: "Counts the lines the selected commits added and who wrote them: ai (an agent, unchanged since), modified (an agent, then changed by a human), human, and unknown (commits without a note), with percentages, and the agents' edits accepted, rejected and superseded. --by groups them per agent, model, commit author, top-level path, day or week. It reads only git and the notes (local and fetched), so it works in a fresh clone after git fetch.",
+        examples: &[
+            ("git drift stats", "the current branch, per agent"),
+            (
+                "git drift stats --since 2.weeks.ago --by week",
+                "the last two weeks, week by week",
+            ),
+            (
+                "git drift stats main..HEAD --by model -- src/",
+                "this branch's work under src/, per model",
+            ),
+        ],
+    },
 ];
