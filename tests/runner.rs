@@ -13,6 +13,7 @@ mod test_fixtures;
 mod test_handoff;
 mod test_init;
 mod test_install;
+mod test_reconcile;
 mod test_redaction;
 mod test_scenarios;
 mod test_stats;

@@ -45,6 +45,8 @@ pub enum Command {
     Log(commands::log::Args),
     /// The sessions behind one commit: prompts, decisions, rejected approaches, ranges
     Show(commands::show::Args),
+    /// Carry attribution onto commits a forge squashed or rebased on merge
+    Reconcile(commands::reconcile::Args),
     /// List the approaches rejected across sessions, with the reasons given
     Rejected(commands::rejected::Args),
     /// How much of a range's code agents wrote: lines by agent, model, author, path, day or week
@@ -88,6 +90,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Backfill(a) => commands::backfill::run(ctx, a, out),
         Command::Log(a) => commands::log::run(ctx, a, out),
         Command::Show(a) => commands::show::run(ctx, a, out),
+        Command::Reconcile(a) => commands::reconcile::run(ctx, a, out),
         Command::Rejected(a) => commands::rejected::run(ctx, a, out),
         Command::Stats(a) => commands::stats::run(ctx, a, out),
         Command::Sync(a) => commands::sync::run(ctx, a, out),

@@ -21,6 +21,7 @@ pub mod hook;
 pub mod init;
 pub mod log;
 pub mod man;
+pub mod reconcile;
 pub mod rejected;
 pub mod session;
 pub mod sessions;

@@ -245,4 +245,18 @@ pub const PAGES: &[Page] = &[
             ),
         ],
     },
+    Page {
+        command: "reconcile",
+        description: "Gives the commits a forge made on merge (Squash and merge, Rebase and merge: no hook of ours ran there, so they have no note) the attribution of the pull request's original commits, whose notes were pushed with them. A landed line keeps the agent, session and prompt of an original line with the same content in the same file; a line matching nothing is human; a line two originals attribute differently stays human; a commit that has a note is never changed. --push then fetches, merges and pushes the notes, for a CI job after merges.",
+        examples: &[
+            (
+                "git drift reconcile",
+                "the current branch's commits without a note",
+            ),
+            (
+                "git drift reconcile origin/main~20..origin/main --push",
+                "in CI after a merge",
+            ),
+        ],
+    },
 ];
