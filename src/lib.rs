@@ -31,6 +31,7 @@ pub mod init;
 pub mod llm;
 pub mod model;
 pub mod notes;
+pub mod pr;
 pub mod redact;
 pub mod report;
 pub mod sessions;

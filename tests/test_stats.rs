@@ -131,3 +131,30 @@ fn stats_selects_by_range_time_and_path() {
         "no store was needed"
     );
 }
+
+/// `show --pr RANGE`: the Markdown summary for a pull request's description (issue 16 item 3).
+#[test]
+fn show_pr_summarises_the_range_in_markdown() {
+    let (env, _) = history();
+    let md = env.drift_ok(&["show", "--pr", "HEAD~1..HEAD"]);
+    assert!(md.starts_with("## AI involvement (git drift)\n"), "{md}");
+    assert!(
+        md.contains("75% of the 4 lines this pull request adds were written by agents (3 unchanged, 0 then edited by a human); 1 human, 0 unknown"),
+        "{md}"
+    );
+    assert!(md.contains(" | 3 | 1 | 1 |"), "the model row: {md}");
+    assert!(
+        md.contains("### Tried and rejected") && md.contains("keep it small"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("- claude-code `{}`", &ID[..8])) && md.contains("\"Add x.py\""),
+        "{md}"
+    );
+    let v = json_out(&env.drift_ok(&["show", "--pr", "HEAD~1..HEAD", "--json"]));
+    assert_eq!(v["ai"], 3);
+    assert_eq!(v["agents"], serde_json::json!(["claude-code"]));
+    assert_eq!(v["sessions"][0]["prompts"][0], "Add x.py");
+    let out = env.drift(&["show", "--pr", "HEAD"]);
+    assert_eq!(out.status.code(), Some(1), "a range is needed: {out:?}");
+}
