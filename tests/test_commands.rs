@@ -281,8 +281,8 @@ echo "direct: ${{COMPREPLY[*]}}"
 COMP_WORDS=(git drift se); COMP_CWORD=2; _git_drift
 echo "bridge: ${{COMPREPLY[*]}}"
 if declare -F __git_wrap__git_main >/dev/null; then
-  COMPREPLY=(); COMP_WORDS=(git drift sta); COMP_CWORD=2; COMP_LINE="git drift sta"
-  COMP_POINT=${{#COMP_LINE}}; __git_wrap__git_main git sta drift
+  COMPREPLY=(); COMP_WORDS=(git drift statu); COMP_CWORD=2; COMP_LINE="git drift statu"
+  COMP_POINT=${{#COMP_LINE}}; __git_wrap__git_main git statu drift
   echo "git: ${{COMPREPLY[*]}}"
 fi
 "#,
