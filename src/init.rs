@@ -24,6 +24,12 @@ pub fn notes_refspec(remote: &str) -> String {
 
 /// Set the worktree up, reporting each step on `out`.
 pub fn init(repo: &Repo, out: &mut dyn Write) -> Result<()> {
+    if let Some(kind) = unsupported_object_format(repo)? {
+        return Err(Error::user(format!(
+            "this repository stores objects as {kind}, which git drift cannot read"
+        ))
+        .with_hint("git drift supports sha1 and sha256 repositories"));
+    }
     let prompts = repo.prompts_dir();
     std::fs::create_dir_all(&prompts).map_err(|e| Error::io(&prompts, e))?;
     write_once(
@@ -51,11 +57,43 @@ pub fn init(repo: &Repo, out: &mut dyn Write) -> Result<()> {
         }
     }
     if manual.is_empty() {
+        print_hooks_dir(repo, out)?;
         writeln!(out, "git drift is set up in {}", repo.root.display()).map_err(out_err)?;
     } else {
         print_manual_hooks(repo, &manual, out)?;
     }
     Ok(())
+}
+
+/// An `extensions.objectFormat` this build cannot read (none: sha1 and sha256 are read).
+fn unsupported_object_format(repo: &Repo) -> Result<Option<String>> {
+    let format = repo
+        .git_opt(&["rev-parse", "--show-object-format"])?
+        .map(|f| f.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    Ok((!format.is_empty() && format != "sha1" && format != "sha256").then_some(format))
+}
+
+/// Say where the hooks went and, when that directory is not this repository's own (a
+/// `core.hooksPath` shared by every repository of the user or the machine), what that means.
+fn print_hooks_dir(repo: &Repo, out: &mut dyn Write) -> Result<()> {
+    let dir = hooks::hooks_dir(repo)?;
+    let own = dir.starts_with(&repo.common_dir) || dir.starts_with(&repo.root);
+    writeln!(out, "hooks are in {}", dir.display()).map_err(out_err)?;
+    if own {
+        return Ok(());
+    }
+    let origin = repo
+        .git_opt(&["config", "--show-scope", "--get", "core.hooksPath"])?
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "some".into());
+    writeln!(
+        out,
+        "  that directory is shared (core.hooksPath in your {origin} git config): every \
+         repository using it runs these hooks, and git drift acts only in those where \
+         `git drift init` ran (they have .prompts/config.yaml); the others are left alone"
+    )
+    .map_err(out_err)
 }
 
 /// Add the lines an older `.prompts/.gitignore` lacks (briefs were not ignored at first).
@@ -103,10 +141,7 @@ fn print_manual_hooks(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let block = hooks::SHIMS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or("", |(_, b)| *b);
+        let block = hooks::shim(&name, None);
         let shown = path.strip_prefix(&repo.root).unwrap_or(path);
         writeln!(out, "\n{}:", shown.display()).map_err(out_err)?;
         for line in block.lines() {
