@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 
 /// What `.prompts/.gitignore` holds: the database and its WAL files stay local, and so do
 /// handoff briefs (they quote prompts and code; commit one deliberately with `git add -f`).
-pub const GITIGNORE: &str = "# git drift: the local event store and handoff briefs stay on this machine\nevents.db*\nhandoffs/\n";
+pub const GITIGNORE: &str = "# git drift: the local event store, handoff briefs and pending work stay on this machine\nevents.db*\nhandoffs/\npending/\n";
 
 /// Lines of [`GITIGNORE`] an older `.prompts/.gitignore` may lack.
-const GITIGNORE_LINES: [&str; 2] = ["events.db*", "handoffs/"];
+const GITIGNORE_LINES: [&str; 3] = ["events.db*", "handoffs/", "pending/"];
 
 /// The fetch refspec that brings a remote's notes into a tracking ref, never onto the local
 /// `refs/notes/drift` (a forced fetch onto it would destroy unpushed local notes).
@@ -115,10 +115,10 @@ fn complete_gitignore(path: &Path, out: &mut dyn Write) -> Result<()> {
         new.push('\n');
     }
     std::fs::write(path, new).map_err(|e| Error::io(path, e))?;
-    report(
-        out,
-        &format!("added {} to .prompts/.gitignore", missing.join(" ")),
-    )
+    for m in missing {
+        report(out, &format!("added {m} to .prompts/.gitignore"))?;
+    }
+    Ok(())
 }
 
 /// Hooks we must not edit (a tracked hooks directory such as `.husky/`): say plainly that they

@@ -110,6 +110,11 @@ pub fn queue_bind(repo: &Repo, bind: &Bind) -> Result<PathBuf> {
     let name = format!("{}.bind", bind.commit);
     let mut first = None;
     for dir in bind_dirs(repo) {
+        // Never staged, even where an older `.prompts/.gitignore` does not list `pending/`.
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&ignore, "*\n"));
+        }
         match write_json(&dir, &name, bind) {
             Ok(p) => {
                 // One marker per commit: a stale copy in the other directory goes.

@@ -118,6 +118,9 @@ pub struct Store {
 /// a store created before that rule. SQLite gives the WAL and shared-memory files the mode of
 /// the database file. Best effort: a failure here is reported by the open that follows.
 fn private_file(path: &Path) {
+    if path == Path::new(":memory:") {
+        return;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};

@@ -6,6 +6,7 @@ mod test_blame;
 mod test_capture;
 mod test_commands;
 mod test_conformance;
+mod test_faults;
 mod test_fixtures;
 mod test_handoff;
 mod test_init;
