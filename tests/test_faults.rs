@@ -743,3 +743,52 @@ fn eight_clones_pushing_at_once_for_twenty_rounds_lose_no_notes() {
     );
     assert_eq!(missing, 0, "notes missing on the server");
 }
+
+#[test]
+fn a_push_that_runs_out_of_time_leaves_a_marker_the_next_push_completes() {
+    let env = set_up();
+    let (_dir, remote) = bare_remote(&env, &[]);
+    env.git(&["remote", "add", "origin", &remote.to_string_lossy()]);
+    let (commit, _) = agent_commit(&env, 1, "slow.py");
+    // Only our notes fetch runs upload-pack: the user's push goes through.
+    env.git(&[
+        "config",
+        "remote.origin.uploadpack",
+        "sleep 30; git-upload-pack",
+    ]);
+    let err = git_ok_with(
+        &env,
+        &env.repo,
+        &["push", "-q", "-u", "origin", "main"],
+        |c| {
+            c.env("GIT_DRIFT_SYNC_TIMEOUT", "1");
+        },
+    );
+    assert_eq!(drift_lines(&err).len(), 1, "{err}");
+    assert!(note(&env, &remote, &commit).is_none());
+    let markers: Vec<_> = std::fs::read_dir(env.repo.join(".git/drift-pending"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("push-"))
+        .collect();
+    assert_eq!(markers.len(), 1);
+    // The next git drift command says so, once.
+    let said = stderr_of(&env.drift(&["log", "-1"]));
+    assert_eq!(drift_lines(&said).len(), 1, "{said}");
+    assert!(said.contains("notes not on origin yet"), "{said}");
+    let again = stderr_of(&env.drift(&["log", "-1"]));
+    assert!(drift_lines(&again).is_empty(), "{again}");
+    // The remote is well again: even a tag-only push now carries the notes.
+    env.git(&["config", "--unset", "remote.origin.uploadpack"]);
+    env.git(&["tag", "v1"]);
+    let err = git_ok(&env, &["push", "-q", "origin", "v1"]);
+    assert!(drift_lines(&err).is_empty(), "{err}");
+    assert_eq!(note(&env, &remote, &commit), note(&env, &env.repo, &commit));
+    assert!(
+        std::fs::read_dir(env.repo.join(".git/drift-pending"))
+            .unwrap()
+            .flatten()
+            .all(|e| !e.file_name().to_string_lossy().starts_with("push-")),
+        "the marker is gone"
+    );
+}
