@@ -174,7 +174,7 @@ fn post_commit(ctx: &Ctx) -> Result<()> {
     match outcome {
         Ok(Bound::Written) => {}
         Ok(Bound::FromTranscripts(why)) => ctx.ui.line(&format!(
-            "git drift: warning: the store cannot be used ({why}); the note of {} was written \
+            "git drift: warning: post-commit: the store cannot be used ({why}); the note of {} was written \
              from the transcripts directly",
             short_id(&commit)
         )),
