@@ -2,7 +2,7 @@
 //! a commit whose note is still to be written (the store was locked, a background bind is
 //! running or failed), and a notes push that did not go through.
 //!
-//! A pending bind is one small JSON file per commit in `.prompts/pending/` (falling back to
+//! A pending bind is one small JSON file per commit (a pending rewrite, one per `post-rewrite`) in `.prompts/pending/` (falling back to
 //! `<git-dir>/drift-pending/` when `.prompts/` cannot be written: read-only, full). Creating and
 //! removing one file is atomic, so concurrent hooks never lose each other's markers. The next
 //! hook, capture or query completes them ([`crate::commands::hook::settle`]) and reports a
@@ -51,6 +51,78 @@ impl Bind {
             && now_ms() - self.since < RUNNING_AT_MOST_MS
             && process_alive(pid)
     }
+}
+
+/// Rewritten commits (amend, rebase) whose attribution is still to be moved to the new ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rewrite {
+    /// `amend` or `rebase`, as git named it.
+    pub kind: String,
+    /// (old, new) commit ids.
+    pub pairs: Vec<(String, String)>,
+    pub reason: String,
+    pub failed: bool,
+    pub since: i64,
+}
+
+/// Record a rewrite still to apply; returns the marker's path.
+pub fn queue_rewrite(
+    repo: &Repo,
+    kind: &str,
+    pairs: &[(String, String)],
+    reason: &str,
+    failed: bool,
+) -> Result<PathBuf> {
+    let rewrite = Rewrite {
+        kind: kind.to_string(),
+        pairs: pairs.to_vec(),
+        reason: reason.to_string(),
+        failed,
+        since: now_ms(),
+    };
+    // Named by its last new commit: unique, and sorted by time when read back.
+    let name = format!(
+        "{}.rewrite",
+        pairs.last().map_or("none", |(_, new)| new.as_str())
+    );
+    let mut first = None;
+    for dir in bind_dirs(repo) {
+        match write_json(&dir, &name, &rewrite) {
+            Ok(p) => return Ok(p),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    Err(first.unwrap_or_else(|| Error::other("no place for a pending-rewrite marker")))
+}
+
+/// Replace the rewrite marker at `path`, keeping its place in the order.
+pub fn update_rewrite(path: &Path, rewrite: &Rewrite) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    write_json(dir, &name, rewrite).map(|_| ())
+}
+
+/// Every pending rewrite of this worktree, oldest first (they must apply in order).
+pub fn rewrites(repo: &Repo) -> Vec<(PathBuf, Rewrite)> {
+    let mut out: Vec<(PathBuf, Rewrite)> = bind_dirs(repo)
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rewrite"))
+        .filter_map(|p| {
+            let r = serde_json::from_slice::<Rewrite>(&std::fs::read(&p).ok()?).ok()?;
+            Some((p, r))
+        })
+        .collect();
+    out.sort_by_key(|r| r.1.since);
+    out
 }
 
 /// A notes push that did not go through.

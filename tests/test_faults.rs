@@ -792,3 +792,28 @@ fn a_push_that_runs_out_of_time_leaves_a_marker_the_next_push_completes() {
         "the marker is gone"
     );
 }
+
+#[test]
+fn an_amend_with_a_locked_store_is_queued_and_moved_by_the_next_command() {
+    let env = set_up();
+    let (commit, _) = agent_commit(&env, 1, "amend.py");
+    assert_ai_note(&env, &commit, 1);
+    let lock = lock_store(&env);
+    env.tick(60);
+    let err = git_ok(&env, &["commit", "-q", "--amend", "-m", "amended"]);
+    let lines = drift_lines(&err);
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("queued"), "{err}");
+    let amended = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    assert_ne!(amended, commit);
+    lock.execute_batch("ROLLBACK").unwrap();
+    drop(lock);
+    let out = env.drift(&["log", "-1"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        drift_lines(&stderr_of(&out)).is_empty(),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_ai_note(&env, &amended, 1);
+}

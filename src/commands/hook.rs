@@ -3,9 +3,9 @@
 //! warning line on stderr and exit code 0, and work that would take long moves to a detached
 //! background process.
 //!
-//! Nothing is dropped on the way: a bind that cannot run now (the store is locked past the
-//! hook's short wait, a background bind is running or failed, the configuration is broken)
-//! leaves a marker ([`crate::pending`]) that the next hook, capture or query completes
+//! Nothing is dropped on the way: a bind or rewrite that cannot run now (the store is locked
+//! past the hook's short wait, a background bind is running or failed, the configuration is
+//! broken) leaves a marker ([`crate::pending`]) that the next hook, capture or query completes
 //! ([`settle`]), and a store that cannot be used (damaged, read-only, full) is never read for a
 //! note: the commit is bound from its transcripts read into memory instead. A global
 //! `core.hooksPath` runs the shims in every repository: they act only where git drift was set
@@ -325,11 +325,27 @@ fn queue_failed(ctx: &Ctx, commit: &str, e: &Error) {
 pub fn settle(ctx: &Ctx, budget: Option<u64>) {
     let Ok(repo) = ctx.repo() else { return };
     report_pushes(ctx, repo);
+    if !set_up(repo) {
+        return;
+    }
+    let (rewrites_left, rewrite_failed, rewrite_why) = settle_rewrites(ctx, repo, budget);
+    if let Some(why) = rewrite_failed {
+        ctx.ui.line(&format!(
+            "git drift: moved the notes of a pending rewrite (an earlier attempt failed: {why})"
+        ));
+    }
+    if let Some(why) = rewrite_why {
+        ctx.ui.line(&format!(
+            "git drift: warning: {} still to apply ({why}); the next git drift command tries \
+             again",
+            crate::ui::plural(rewrites_left as u64, "rewrite", "rewrites")
+        ));
+    }
     let queued: Vec<(std::path::PathBuf, Bind)> = pending::binds(repo)
         .into_iter()
         .filter(|(_, b)| !b.running())
         .collect();
-    if queued.is_empty() || !set_up(repo) {
+    if queued.is_empty() {
         return;
     }
     let (mut written, mut earlier, mut left) = (Vec::new(), None, Vec::new());
@@ -412,9 +428,6 @@ fn spawn_background(commit: &str) -> Result<u32> {
 }
 
 fn post_rewrite(ctx: &Ctx, args: &[String]) -> Result<()> {
-    // Moving notes has nowhere to queue the old→new pairs yet: wait for the store as long as
-    // a command does (rewrites are rare and a user is not typing between them).
-    ctx.wait_for_store(store::DEFAULT_WAIT);
     let kind = args.first().map(String::as_str).unwrap_or("");
     let mut input = String::new();
     std::io::stdin()
@@ -430,11 +443,84 @@ fn post_rewrite(ctx: &Ctx, args: &[String]) -> Result<()> {
     if pairs.is_empty() || !matches!(kind, "amend" | "rebase") {
         return Ok(());
     }
-    let mut store = ctx.captured_store(false)?;
+    // Earlier rewrites still pending go first: they must apply in order.
+    settle(ctx, Some(FOREGROUND_CAPTURE_BYTES));
+    if let Err(e) = rewrite(ctx, &pairs, Some(FOREGROUND_CAPTURE_BYTES)) {
+        let busy = store::is_busy(&e);
+        let reason = if busy {
+            "the store was busy (another git drift process held it)".to_string()
+        } else {
+            one_line(&e)
+        };
+        let n = crate::ui::plural(pairs.len() as u64, "rewritten commit", "rewritten commits");
+        match pending::queue_rewrite(ctx.repo()?, kind, &pairs, &reason, !busy) {
+            Ok(_) => ctx.ui.line(&format!(
+                "git drift: {reason}; moving the notes of {n} is queued for the next git drift \
+                 command"
+            )),
+            Err(q) => ctx.ui.line(&format!(
+                "git drift: warning: post-rewrite: {reason}; the notes of {n} were not moved \
+                 and no marker could be left ({}) (git is unaffected)",
+                one_line(&q)
+            )),
+        }
+    }
+    Ok(())
+}
+
+/// Move attribution from rewritten commits to their replacements; like [`bind_commit`], a store
+/// that cannot be used is replaced by the transcripts read into memory.
+fn rewrite(ctx: &Ctx, pairs: &[(String, String)], budget: Option<u64>) -> Result<()> {
     let config = ctx.config()?;
     let redactor = config.redactor()?;
-    attribution_bind::rewrite(ctx.repo()?, &mut store, &redactor, config.privacy, &pairs)?;
-    Ok(())
+    let repo = ctx.repo()?;
+    let attempt = (|| -> Result<()> {
+        let mut store = ctx.store()?;
+        ctx.capture_within(&mut store, None, None, false, budget)?;
+        attribution_bind::rewrite(repo, &mut store, &redactor, config.privacy, pairs).map(|_| ())
+    })();
+    match attempt {
+        Err(e) if store::is_store_fault(&e) => {
+            let mut memory = Store::open(std::path::Path::new(":memory:"))?;
+            ctx.capture_within(&mut memory, None, None, false, budget)?;
+            attribution_bind::rewrite(repo, &mut memory, &redactor, config.privacy, pairs)
+                .map(|_| ())
+        }
+        other => other,
+    }
+}
+
+/// Apply the rewrites earlier hooks left pending, in order; stops at the first that fails
+/// (a later one may depend on it). Returns what is still pending and a failure behind one
+/// applied now.
+fn settle_rewrites(
+    ctx: &Ctx,
+    repo: &Repo,
+    budget: Option<u64>,
+) -> (usize, Option<String>, Option<String>) {
+    let queued = pending::rewrites(repo);
+    let (mut earlier, mut left) = (None, None);
+    let total = queued.len();
+    for (i, (path, marker)) in queued.into_iter().enumerate() {
+        match rewrite(ctx, &marker.pairs, budget) {
+            Ok(()) => {
+                pending::done(&path);
+                if marker.failed {
+                    earlier.get_or_insert(marker.reason.clone());
+                }
+            }
+            Err(e) => {
+                let busy = store::is_busy(&e);
+                let mut m = marker.clone();
+                m.reason = one_line(&e);
+                m.failed = !busy;
+                let _ = pending::update_rewrite(&path, &m);
+                left = Some(m.reason);
+                return (total - i, earlier, left);
+            }
+        }
+    }
+    (0, earlier, left)
 }
 
 /// Push `refs/notes/drift` along with the user's push (fetch, merge, push; never forced). The
