@@ -19,7 +19,7 @@ LAYERS = [
     ["model", "error"],
     ["util", "ui"],
     ["agents"],
-    ["config", "redact", "store", "capture", "llm"],
+    ["config", "redact", "store", "capture", "llm", "pending"],
     # notes (format, refs, merge) knows nothing of attribution; attribution::bind writes notes.
     ["notes"],
     ["attribution"],

@@ -16,7 +16,10 @@ pub const BEGIN: &str = "# >>> git-drift >>>";
 /// Last line of our block.
 pub const END: &str = "# <<< git-drift <<<";
 
-/// The hooks we install, with their shim blocks.
+/// Where the shim templates put the absolute path of git-drift recorded at init.
+const EXE_SLOT: &str = "@DRIFT_EXE@";
+
+/// The hooks we install, with their shim templates (see [`shim`]).
 pub const SHIMS: [(&str, &str); 3] = [
     ("post-commit", include_str!("../hooks/post-commit")),
     ("pre-push", include_str!("../hooks/pre-push")),
@@ -61,6 +64,54 @@ impl std::fmt::Display for HookChange {
     }
 }
 
+/// The block for hook `name`. With `exe` (the git-drift that ran init), the shim falls back
+/// to that path when git-drift is not on PATH (GUI git clients often have another PATH) and
+/// prints one warning line when neither is there, in a repository set up for git drift.
+/// Without it (a block the user pastes into a tracked hook that teammates share), it runs
+/// git-drift from PATH and is silent where git drift is not installed.
+pub fn shim(name: &str, exe: Option<&Path>) -> String {
+    let template = SHIMS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, b)| *b);
+    match exe {
+        Some(exe) => template.replace(EXE_SLOT, &sh_quote(&exe.to_string_lossy())),
+        None => {
+            let mut out = String::new();
+            let mut skipping = false;
+            for line in template.lines() {
+                if line.starts_with("elif ") {
+                    skipping = true;
+                } else if line == "fi" {
+                    skipping = false;
+                }
+                if !skipping {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            out.replace(" || [ -x @DRIFT_EXE@ ]", "")
+                .replace(EXE_SLOT, "''")
+        }
+    }
+}
+
+/// `s` as one single-quoted shell word.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// The git-drift executable running now, recorded in the shims at init.
+pub fn current_exe() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("git-drift"))
+        })
+}
+
 /// The directory git runs hooks from for this worktree.
 pub fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
     let out = repo.git(&["rev-parse", "--path-format=absolute", "--git-path", "hooks"])?;
@@ -80,9 +131,10 @@ pub fn install(repo: &Repo) -> Result<Vec<HookChange>> {
             .collect());
     }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let exe = current_exe();
     SHIMS
         .iter()
-        .map(|(name, block)| install_one(&dir.join(name), block))
+        .map(|(name, _)| install_one(&dir.join(name), &shim(name, exe.as_deref())))
         .collect()
 }
 
@@ -232,7 +284,8 @@ mod tests {
 
     #[test]
     fn block_is_removed_exactly() {
-        let block = SHIMS[0].1;
+        let block = shim(SHIMS[0].0, None);
+        let block = block.as_str();
         let text = format!("#!/bin/sh\n{block}echo user hook\n");
         assert_eq!(
             without_block(&text).as_deref(),
@@ -251,10 +304,31 @@ mod tests {
 
     #[test]
     fn every_shim_is_one_marked_block() {
-        for (name, block) in SHIMS {
-            assert!(block.starts_with(BEGIN), "{name}");
-            assert!(block.trim_end().ends_with(END), "{name}");
-            assert!(block.contains(&format!("git drift hook {name}")), "{name}");
+        for (name, _) in SHIMS {
+            for block in [
+                shim(name, Some(Path::new("/opt/it's/git-drift"))),
+                shim(name, None),
+            ] {
+                assert!(block.starts_with(BEGIN), "{name}");
+                assert!(block.trim_end().ends_with(END), "{name}");
+                assert!(block.contains(&format!("git drift hook {name}")), "{name}");
+                assert!(!block.contains(EXE_SLOT), "{name}: {block}");
+            }
         }
+    }
+
+    #[test]
+    fn installed_shims_fall_back_to_the_recorded_path_and_pasted_ones_stay_quiet() {
+        let exe = Path::new("/opt/it's/git-drift");
+        let installed = shim("post-commit", Some(exe));
+        assert!(
+            installed.contains(r#"  '/opt/it'\''s/git-drift' hook post-commit"#),
+            "{installed}"
+        );
+        assert_eq!(installed.matches("warning").count(), 1, "{installed}");
+        let pasted = shim("pre-push", None);
+        assert!(!pasted.contains("warning"), "{pasted}");
+        assert!(!pasted.contains("/opt/"), "{pasted}");
+        assert!(pasted.contains("\nfi\n"), "{pasted}");
     }
 }

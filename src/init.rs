@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 
 /// What `.prompts/.gitignore` holds: the database and its WAL files stay local, and so do
 /// handoff briefs (they quote prompts and code; commit one deliberately with `git add -f`).
-pub const GITIGNORE: &str = "# git drift: the local event store and handoff briefs stay on this machine\nevents.db*\nhandoffs/\n";
+pub const GITIGNORE: &str = "# git drift: the local event store, handoff briefs and pending work stay on this machine\nevents.db*\nhandoffs/\npending/\n";
 
 /// Lines of [`GITIGNORE`] an older `.prompts/.gitignore` may lack.
-const GITIGNORE_LINES: [&str; 2] = ["events.db*", "handoffs/"];
+const GITIGNORE_LINES: [&str; 3] = ["events.db*", "handoffs/", "pending/"];
 
 /// The fetch refspec that brings a remote's notes into a tracking ref, never onto the local
 /// `refs/notes/drift` (a forced fetch onto it would destroy unpushed local notes).
@@ -24,6 +24,12 @@ pub fn notes_refspec(remote: &str) -> String {
 
 /// Set the worktree up, reporting each step on `out`.
 pub fn init(repo: &Repo, out: &mut dyn Write) -> Result<()> {
+    if let Some(kind) = unsupported_object_format(repo)? {
+        return Err(Error::user(format!(
+            "this repository stores objects as {kind}, which git drift cannot read"
+        ))
+        .with_hint("git drift supports sha1 and sha256 repositories"));
+    }
     let prompts = repo.prompts_dir();
     std::fs::create_dir_all(&prompts).map_err(|e| Error::io(&prompts, e))?;
     write_once(
@@ -51,11 +57,43 @@ pub fn init(repo: &Repo, out: &mut dyn Write) -> Result<()> {
         }
     }
     if manual.is_empty() {
+        print_hooks_dir(repo, out)?;
         writeln!(out, "git drift is set up in {}", repo.root.display()).map_err(out_err)?;
     } else {
         print_manual_hooks(repo, &manual, out)?;
     }
     Ok(())
+}
+
+/// An `extensions.objectFormat` this build cannot read (none: sha1 and sha256 are read).
+fn unsupported_object_format(repo: &Repo) -> Result<Option<String>> {
+    let format = repo
+        .git_opt(&["rev-parse", "--show-object-format"])?
+        .map(|f| f.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    Ok((!format.is_empty() && format != "sha1" && format != "sha256").then_some(format))
+}
+
+/// Say where the hooks went and, when that directory is not this repository's own (a
+/// `core.hooksPath` shared by every repository of the user or the machine), what that means.
+fn print_hooks_dir(repo: &Repo, out: &mut dyn Write) -> Result<()> {
+    let dir = hooks::hooks_dir(repo)?;
+    let own = dir.starts_with(&repo.common_dir) || dir.starts_with(&repo.root);
+    writeln!(out, "hooks are in {}", dir.display()).map_err(out_err)?;
+    if own {
+        return Ok(());
+    }
+    let origin = repo
+        .git_opt(&["config", "--show-scope", "--get", "core.hooksPath"])?
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "some".into());
+    writeln!(
+        out,
+        "  that directory is shared (core.hooksPath in your {origin} git config): every \
+         repository using it runs these hooks, and git drift acts only in those where \
+         `git drift init` ran (they have .prompts/config.yaml); the others are left alone"
+    )
+    .map_err(out_err)
 }
 
 /// Add the lines an older `.prompts/.gitignore` lacks (briefs were not ignored at first).
@@ -77,10 +115,10 @@ fn complete_gitignore(path: &Path, out: &mut dyn Write) -> Result<()> {
         new.push('\n');
     }
     std::fs::write(path, new).map_err(|e| Error::io(path, e))?;
-    report(
-        out,
-        &format!("added {} to .prompts/.gitignore", missing.join(" ")),
-    )
+    for m in missing {
+        report(out, &format!("added {m} to .prompts/.gitignore"))?;
+    }
+    Ok(())
 }
 
 /// Hooks we must not edit (a tracked hooks directory such as `.husky/`): say plainly that they
@@ -103,10 +141,7 @@ fn print_manual_hooks(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let block = hooks::SHIMS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or("", |(_, b)| *b);
+        let block = hooks::shim(&name, None);
         let shown = path.strip_prefix(&repo.root).unwrap_or(path);
         writeln!(out, "\n{}:", shown.display()).map_err(out_err)?;
         for line in block.lines() {

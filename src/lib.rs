@@ -9,7 +9,8 @@
 //!   [`init`], [`hooks`] (installing the shims), [`status`] (status, agents).
 //! - [`attribution`]: diff a commit, attribute its lines, bind it (write its note), rewrite.
 //! - [`notes`]: the note format, reading, writing and merging `refs/notes/drift`.
-//! - [`capture`] into the [`store`] (`.prompts/events.db`) after [`redact`]ion; [`config`]; [`llm`].
+//! - [`capture`] into the [`store`] (`.prompts/events.db`) after [`redact`]ion; [`config`]; [`llm`];
+//!   [`pending`] (markers of binds and pushes still to do).
 //! - [`agents`]: one reader per agent (Claude Code, Codex) turning transcripts into events.
 //! - [`util`] (git, time formatting, text helpers) and [`ui`] (colour, pager, progress sink).
 //! - [`model`] and [`error`]: the shared vocabulary and the typed errors.
@@ -31,6 +32,7 @@ pub mod init;
 pub mod llm;
 pub mod model;
 pub mod notes;
+pub mod pending;
 pub mod pr;
 pub mod redact;
 pub mod report;

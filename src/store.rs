@@ -17,6 +17,9 @@ use std::time::Duration;
 /// per-session counts of `git drift sessions` need (version 1 stores are migrated on open).
 pub const SCHEMA_VERSION: i64 = 2;
 
+/// How long a connection waits for another process's write lock unless told otherwise.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
+
 /// Migrations from each older version to the next, applied in order on open.
 const MIGRATIONS: &[(i64, &str)] = &[(
     1,
@@ -115,6 +118,9 @@ pub struct Store {
 /// a store created before that rule. SQLite gives the WAL and shared-memory files the mode of
 /// the database file. Best effort: a failure here is reported by the open that follows.
 fn private_file(path: &Path) {
+    if path == Path::new(":memory:") {
+        return;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -141,22 +147,44 @@ fn private_file(path: &Path) {
 }
 
 impl Store {
-    /// Open (creating if needed) the store at `path`.
+    /// Open (creating if needed) the store at `path`, waiting up to [`DEFAULT_WAIT`] for
+    /// another process's write lock.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_waiting(path, DEFAULT_WAIT)
+    }
+
+    /// [`Store::open`] waiting at most `wait` whenever another process holds the lock (a
+    /// hook waits ~200 ms, then queues its work instead of holding up git).
+    pub fn open_waiting(path: &Path, wait: Duration) -> Result<Store> {
         private_file(path);
         let conn = Connection::open(path).map_err(|e| store_err(path, e))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.init()?;
-        Ok(store)
+        match store.init(wait) {
+            Ok(()) => Ok(store),
+            Err(e) => {
+                drop(store);
+                Err(diagnose(path, e))
+            }
+        }
     }
 
     /// Open the store of a worktree (`<root>/.prompts/events.db`), creating `.prompts/`.
     pub fn open_in(prompts_dir: &Path) -> Result<Store> {
+        Store::open_in_waiting(prompts_dir, DEFAULT_WAIT)
+    }
+
+    /// [`Store::open_in`] with [`Store::open_waiting`]'s `wait`.
+    pub fn open_in_waiting(prompts_dir: &Path, wait: Duration) -> Result<Store> {
         std::fs::create_dir_all(prompts_dir).map_err(|e| Error::io(prompts_dir, e))?;
-        Store::open(&prompts_dir.join("events.db"))
+        Store::open_waiting(&prompts_dir.join("events.db"), wait)
+    }
+
+    /// Change how long this connection waits for another process's lock.
+    pub fn set_wait(&self, wait: Duration) -> Result<()> {
+        self.conn.busy_timeout(wait).map_err(|e| self.err(e))
     }
 
     /// The database file.
@@ -168,9 +196,12 @@ impl Store {
         store_err(&self.path, e)
     }
 
-    fn init(&self) -> Result<()> {
+    fn init(&self, wait: Duration) -> Result<()> {
+        self.conn.busy_timeout(wait).map_err(|e| self.err(e))?;
+        // Cheap sanity checks of every b-tree cell read: a damaged page becomes an error
+        // instead of rows that silently vanish (and lines silently called human).
         self.conn
-            .busy_timeout(Duration::from_secs(5))
+            .execute_batch("PRAGMA cell_size_check=ON;")
             .map_err(|e| self.err(e))?;
         // Read what the file is before writing anything to it (even the WAL pragma changes
         // the file): a database of another tool is refused untouched.
@@ -753,10 +784,84 @@ impl Batch<'_> {
     }
 }
 
+/// A SQLite error of the store at `path`; one that says the file is damaged carries the way
+/// out ([`DAMAGED_HINT`]).
 fn store_err(path: &Path, source: rusqlite::Error) -> Error {
-    Error::Store {
+    let damaged = is_damage(&source);
+    let e = Error::Store {
         path: path.to_path_buf(),
         source,
+    };
+    if damaged { damaged_err(e) } else { e }
+}
+
+/// What to do about a damaged store.
+pub const DAMAGED_HINT: &str = "move .prompts/events.db aside and run `git drift capture`; \
+     transcripts on disk are the source of truth";
+
+fn damaged_err(e: Error) -> Error {
+    e.with_hint(DAMAGED_HINT)
+}
+
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+/// The SQLite error inside `e`, looking through hints.
+fn sqlite_code(e: &Error) -> Option<rusqlite::ErrorCode> {
+    match e {
+        Error::Store { source, .. } => source.sqlite_error_code(),
+        Error::Hinted { error, .. } => sqlite_code(error),
+        _ => None,
+    }
+}
+
+/// Whether `e` is another process holding the store's lock past our wait: worth queueing the
+/// work and trying again later, not a fault of the store.
+pub fn is_busy(e: &Error) -> bool {
+    matches!(
+        sqlite_code(e),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Whether `e` says the store is damaged (its reads cannot be trusted).
+pub fn is_damaged(e: &Error) -> bool {
+    matches!(
+        sqlite_code(e),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+/// Whether `e` is the store failing (damaged, unwritable, full, unopenable) rather than a lock
+/// held by someone else or a fault outside the store.
+pub fn is_store_fault(e: &Error) -> bool {
+    !is_busy(e) && sqlite_code(e).is_some()
+}
+
+/// An open failed with `e`: when it is a SQLite error other than a busy lock, ask SQLite
+/// whether the file is intact (`PRAGMA quick_check`), and turn a damaged file into an error
+/// that says so and what to do.
+fn diagnose(path: &Path, e: Error) -> Error {
+    if is_damaged(&e) || sqlite_code(&e).is_none() || is_busy(&e) {
+        return e;
+    }
+    let check = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)));
+    match check {
+        Ok(ok) if ok == "ok" => e,
+        Ok(problem) => store_err(
+            path,
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                Some(format!("database disk image is malformed ({problem}); {e}")),
+            ),
+        ),
+        Err(c) if is_damage(&c) => store_err(path, c),
+        Err(_) => e,
     }
 }
 

@@ -26,8 +26,9 @@ use std::io::{Read, Seek, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// How many fetch–merge–push rounds are tried before giving up on a remote that keeps moving.
-pub const ATTEMPTS: u32 = 5;
+/// How many fetch–merge–push rounds are tried before giving up on a remote that keeps moving
+/// (within the time budget: with 8 clones pushing at once, a round can lose several times).
+pub const ATTEMPTS: u32 = 40;
 
 /// Wall-clock budget of the whole sync inside the `pre-push` hook.
 pub const HOOK_BUDGET: Duration = Duration::from_secs(30);
@@ -156,18 +157,29 @@ pub fn pushes_notes(refs: &[PushedRef]) -> bool {
 
 /// The `pre-push` hook: `remote` and `url` are the hook's arguments, `stdin` what git fed it.
 /// `Ok(None)` when this push carries no notes (see [`pushes_notes`]).
+/// A push that did not go through (other than a refusal) leaves a pending-push marker
+/// ([`crate::pending`]): the next push to that remote carries the notes even when it would not
+/// (tags only), and the next git drift command says so once.
 pub fn pre_push(repo: &Repo, remote: &str, url: &str, stdin: &str) -> Result<Option<Report>> {
-    if !pushes_notes(&parse_pre_push(stdin)) || push_is_dry_run() {
-        return Ok(None);
-    }
     // `git push URL` passes the URL twice; a configured remote arrives by name.
     let target = if remote.is_empty() { url } else { remote };
-    if target.is_empty() {
+    if target.is_empty() || push_is_dry_run() {
         return Ok(None);
     }
-    sync(repo, target, &Options::hook())
-        .map(Some)
-        .map_err(|e| Error::other(format!("notes not pushed: {}", bare(&e))))
+    let owed = crate::pending::push_to(repo, target).is_some();
+    if !owed && !pushes_notes(&parse_pre_push(stdin)) {
+        return Ok(None);
+    }
+    match sync(repo, target, &Options::hook()) {
+        Ok(report) => Ok(Some(report)),
+        Err(e) => {
+            let reason = bare(&e);
+            if !reason.contains(&format!("refused {NOTES_REF}")) {
+                let _ = crate::pending::queue_push(repo, target, &reason);
+            }
+            Err(Error::other(format!("notes not pushed: {reason}")))
+        }
+    }
 }
 
 /// Whether the `git push` this hook serves is a `--dry-run` (git runs `pre-push` for those too,
@@ -335,6 +347,11 @@ pub fn sync(repo: &Repo, remote: &str, opts: &Options) -> Result<Report> {
     if !named {
         let _ = repo.git_opt(&["update-ref", "-d", &tracking]);
     }
+    if result.is_ok()
+        && let Some((marker, _)) = crate::pending::push_to(repo, remote)
+    {
+        crate::pending::done(&marker);
+    }
     result.map(|()| report)
 }
 
@@ -398,8 +415,10 @@ fn rounds(
             }
             Pushed::Moved(reason) => {
                 last = reason;
-                if attempt < opts.attempts && !net.expired() {
-                    backoff(attempt);
+                let nap = backoff(attempt);
+                // Another round only when it can finish inside the budget.
+                if attempt < opts.attempts && net.left().is_none_or(|l| l > nap * 2) {
+                    std::thread::sleep(nap);
                 } else {
                     break;
                 }
@@ -438,15 +457,21 @@ fn ref_tip(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
     Ok(Some(id.detach()))
 }
 
-/// Sleep before the next round: longer each time, with jitter so pushers that collided do not
-/// collide again in lockstep.
-fn backoff(attempt: u32) {
+/// How long to sleep before round `attempt + 1`: exponential (40 ms doubling up to 2 s) with
+/// "equal jitter" (a random point in the upper half), so pushers that collided spread out
+/// instead of colliding again in lockstep, and a crowd thins out quickly.
+fn backoff(attempt: u32) -> Duration {
     use std::hash::{BuildHasher, Hasher};
+    let cap = (40u64 << attempt.min(6)).min(2000);
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(attempt);
     h.write_u32(std::process::id());
-    let jitter = h.finish() % 250;
-    std::thread::sleep(Duration::from_millis(50 * u64::from(attempt) + jitter));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    Duration::from_millis(cap / 2 + h.finish() % (cap / 2 + 1))
 }
 
 /// The outcome of pushing our notes.
@@ -491,6 +516,12 @@ impl<'r> Net<'r> {
 
     fn expired(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Time left in the budget; `None` when there is no budget.
+    fn left(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
     }
 
     /// Fetch the remote's notes into `tracking`; its new tip, or `None` when the remote has

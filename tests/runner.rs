@@ -9,6 +9,7 @@ mod test_commands;
 mod test_config;
 mod test_conformance;
 mod test_demo;
+mod test_faults;
 mod test_fixtures;
 mod test_handoff;
 mod test_init;

@@ -81,6 +81,19 @@ pub enum Command {
 
 /// Run one command: the only place that knows every command.
 pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()> {
+    // Binds a hook left pending are completed (or their failure reported) by the next command.
+    if !matches!(
+        command,
+        Command::Hook(_)
+            | Command::Init(_)
+            | Command::Config(_)
+            | Command::Demo(_)
+            | Command::Help(_)
+            | Command::Completions(_)
+            | Command::Man(_)
+    ) {
+        commands::hook::settle(ctx, None);
+    }
     match command {
         Command::Init(a) => commands::init::run(ctx, a, out),
         Command::Capture(a) => commands::capture::run(ctx, a, out),

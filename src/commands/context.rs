@@ -49,6 +49,8 @@ pub struct Ctx {
     repo: OnceCell<Repo>,
     config: OnceCell<Config>,
     store: RefCell<Option<Store>>,
+    /// How long the store waits for another process's lock (a hook waits less).
+    store_wait: std::cell::Cell<std::time::Duration>,
     captured: std::cell::Cell<bool>,
 }
 
@@ -79,6 +81,7 @@ impl Ctx {
             repo: OnceCell::new(),
             config: OnceCell::new(),
             store: RefCell::new(None),
+            store_wait: std::cell::Cell::new(crate::store::DEFAULT_WAIT),
             captured: std::cell::Cell::new(false),
         }
     }
@@ -130,6 +133,17 @@ impl Ctx {
         Ok(self.config.get_or_init(|| config))
     }
 
+    /// Wait at most `wait` for another process's lock on the store (set before it opens; an
+    /// open store is changed too).
+    pub fn wait_for_store(&self, wait: std::time::Duration) {
+        self.store_wait.set(wait);
+        if let Ok(slot) = self.store.try_borrow()
+            && let Some(store) = slot.as_ref()
+        {
+            let _ = store.set_wait(wait);
+        }
+    }
+
     /// The store, creating `.prompts/` if needed — with its `.gitignore`, so a hook running in
     /// a worktree nobody ran `init` in never leaves the database for `git add`.
     pub fn store(&self) -> Result<RefMut<'_, Store>> {
@@ -142,14 +156,16 @@ impl Ctx {
                 std::fs::write(&ignore, crate::init::GITIGNORE)
                     .map_err(|e| Error::io(&ignore, e))?;
             }
-            let store = Store::open_in(&dir).map_err(|e| match e {
-                // The database itself is unreadable (corrupt, or another tool's file).
-                Error::Store { .. } => e.with_hint(
-                    "move .prompts/events.db aside and run `git drift capture` to rebuild it \
+            let store =
+                Store::open_in_waiting(&dir, self.store_wait.get()).map_err(|e| match e {
+                    // The database itself is unreadable (or another tool's file); a damaged one
+                    // already says what to do.
+                    Error::Store { .. } if !crate::store::is_busy(&e) => e.with_hint(
+                        "move .prompts/events.db aside and run `git drift capture` to rebuild it \
                      from the transcripts",
-                ),
-                e => e,
-            })?;
+                    ),
+                    e => e,
+                })?;
             *slot = Some(store);
         }
         RefMut::filter_map(slot, Option::as_mut).map_err(|_| Error::other("the store did not open"))
