@@ -13,3 +13,4 @@ mod test_install;
 mod test_redaction;
 mod test_scenarios;
 mod test_sync;
+mod test_watch;

@@ -53,6 +53,8 @@ pub enum Command {
     Status(commands::status::Args),
     /// Every agent reader: its home, enabled or not, sessions found
     Agents(commands::agents::Args),
+    /// Capture every initialised repository continuously (one watcher per user)
+    Watch(commands::watch::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(commands::completions::Args),
     /// Run a git hook (called by the shims git drift init installs)
@@ -80,6 +82,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Handoff(a) => commands::handoff::run(ctx, a, out),
         Command::Status(a) => commands::status::run(ctx, a, out),
         Command::Agents(a) => commands::agents::run(ctx, a, out),
+        Command::Watch(a) => commands::watch::run(ctx, a, out),
         Command::Completions(a) => commands::completions::run(ctx, a, out),
         Command::Hook(a) => commands::hook::run(ctx, a, out),
         Command::Man(a) => commands::man::run(ctx, a, out),

@@ -23,5 +23,6 @@ pub mod sessions;
 pub mod show;
 pub mod status;
 pub mod sync;
+pub mod watch;
 
 pub use context::Ctx;
