@@ -29,6 +29,7 @@ pub mod handoff;
 pub mod hooks;
 pub mod init;
 pub mod llm;
+pub mod mcp;
 pub mod model;
 pub mod notes;
 pub mod redact;

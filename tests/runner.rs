@@ -10,6 +10,7 @@ mod test_fixtures;
 mod test_handoff;
 mod test_init;
 mod test_install;
+mod test_mcp;
 mod test_redaction;
 mod test_scenarios;
 mod test_sync;

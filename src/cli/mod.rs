@@ -55,6 +55,8 @@ pub enum Command {
     Agents(commands::agents::Args),
     /// Capture every initialised repository continuously (one watcher per user)
     Watch(commands::watch::Args),
+    /// Serve git drift's queries to AI agents over MCP (stdio), or write an agent's MCP entry
+    Mcp(commands::mcp::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(commands::completions::Args),
     /// Run a git hook (called by the shims git drift init installs)
@@ -83,6 +85,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Status(a) => commands::status::run(ctx, a, out),
         Command::Agents(a) => commands::agents::run(ctx, a, out),
         Command::Watch(a) => commands::watch::run(ctx, a, out),
+        Command::Mcp(a) => commands::mcp::run(ctx, a, out),
         Command::Completions(a) => commands::completions::run(ctx, a, out),
         Command::Hook(a) => commands::hook::run(ctx, a, out),
         Command::Man(a) => commands::man::run(ctx, a, out),

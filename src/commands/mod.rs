@@ -18,6 +18,7 @@ pub mod hook;
 pub mod init;
 pub mod log;
 pub mod man;
+pub mod mcp;
 pub mod session;
 pub mod sessions;
 pub mod show;
