@@ -6,7 +6,8 @@
 //! - [`cli`]: the top-level `Cli`, the `Command` enum and the one dispatch `match`.
 //! - [`commands`]: one file per command (clap `Args` + `run(ctx, args, out)`), and [`commands::Ctx`].
 //! - queries and actions: [`report`] (log, show), [`sessions`], [`blame`], [`handoff`], [`sync`],
-//!   [`init`], [`hooks`] (installing the shims), [`status`] (status, agents).
+//!   [`init`], [`hooks`] (installing the shims), [`status`] (status, agents), [`watch`] (the
+//!   per-user watcher).
 //! - [`attribution`]: diff a commit, attribute its lines, bind it (write its note), rewrite.
 //! - [`notes`]: the note format, reading, writing and merging `refs/notes/drift`.
 //! - [`capture`] into the [`store`] (`.prompts/events.db`) after [`redact`]ion; [`config`]; [`llm`];
@@ -30,6 +31,7 @@ pub mod handoff;
 pub mod hooks;
 pub mod init;
 pub mod llm;
+pub mod mcp;
 pub mod model;
 pub mod notes;
 pub mod pending;
@@ -45,5 +47,6 @@ pub mod sync;
 pub mod testkit;
 pub mod ui;
 pub mod util;
+pub mod watch;
 
 pub use error::{Error, Result};

@@ -62,6 +62,10 @@ pub enum Command {
     Status(commands::status::Args),
     /// Every agent reader: its home, enabled or not, sessions found
     Agents(commands::agents::Args),
+    /// Capture every initialised repository continuously (one watcher per user)
+    Watch(commands::watch::Args),
+    /// Serve git drift's queries to AI agents over MCP (stdio), or write an agent's MCP entry
+    Mcp(commands::mcp::Args),
     /// Try git drift in a throwaway repository with scripted Claude Code and Codex sessions
     Demo(commands::demo::Args),
     /// Show or change the configuration, with where each value came from
@@ -111,6 +115,8 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Handoff(a) => commands::handoff::run(ctx, a, out),
         Command::Status(a) => commands::status::run(ctx, a, out),
         Command::Agents(a) => commands::agents::run(ctx, a, out),
+        Command::Watch(a) => commands::watch::run(ctx, a, out),
+        Command::Mcp(a) => commands::mcp::run(ctx, a, out),
         Command::Config(a) => commands::config::run(ctx, a, out),
         Command::Demo(a) => commands::demo::run(ctx, a, out),
         Command::Completions(a) => commands::completions::run(ctx, a, out),

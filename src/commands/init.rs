@@ -17,8 +17,15 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     let repo = ctx.repo()?;
     if args.uninstall {
-        crate::init::uninstall(repo, out)
+        crate::init::uninstall(repo, out)?;
     } else {
-        crate::init::init(repo, out)
+        crate::init::init(repo, out)?;
     }
+    crate::watch::registry::register(
+        ctx.env().home.as_deref(),
+        &repo.root,
+        !args.uninstall,
+        &ctx.ui,
+    );
+    Ok(())
 }

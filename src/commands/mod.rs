@@ -21,6 +21,7 @@ pub mod hook;
 pub mod init;
 pub mod log;
 pub mod man;
+pub mod mcp;
 pub mod reconcile;
 pub mod rejected;
 pub mod session;
@@ -29,5 +30,6 @@ pub mod show;
 pub mod stats;
 pub mod status;
 pub mod sync;
+pub mod watch;
 
 pub use context::Ctx;

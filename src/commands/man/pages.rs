@@ -161,6 +161,33 @@ pub const PAGES: &[Page] = &[
         ],
     },
     Page {
+        command: "watch",
+        description: "One watcher per user captures every repository where git drift init ran, as the agents write: it watches the agents' homes, waits for a burst of writes to settle, and captures the repositories whose worktree holds each session's cwd, printing a line per capture. A second watcher refuses to start. --install writes a systemd user unit or a launchd agent and prints how to start it; it never starts one.",
+        examples: &[
+            (
+                "git drift watch",
+                "capture continuously, a line per capture",
+            ),
+            (
+                "git drift watch --install",
+                "write the service file and print how to start it",
+            ),
+            ("git drift watch --uninstall", "remove the service file"),
+        ],
+    },
+    Page {
+        command: "mcp",
+        description: "An MCP server on stdio that AI agents ask why a line is here: tools blame, why, log, show, sessions, session and handoff answer with the JSON of the matching command. --install AGENT writes that agent's MCP entry for this repository (claude-code, codex, gemini-cli, cursor, opencode); --uninstall AGENT removes exactly that entry.",
+        examples: &[
+            ("git drift mcp", "serve this repository over stdio"),
+            (
+                "git drift mcp --install claude-code",
+                "add the git-drift server to .mcp.json",
+            ),
+            ("git drift mcp --uninstall claude-code", "remove it again"),
+        ],
+    },
+    Page {
         command: "agents",
         description: "Every agent reader git drift has: its home and where that setting came from (default, environment variable or a file), whether it is enabled, and the sessions of this repository found in it.",
         examples: &[("git drift agents", "the readers and their homes")],
