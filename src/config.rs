@@ -9,7 +9,7 @@
 //! drop a pattern the user relies on.
 //!
 //! Errors are one line naming the file, the key path and what is valid, e.g.
-//! `.prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)`.
+//! `.prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli)`.
 //!
 //! Nothing here reads the process environment except [`Env::from_process`]: callers (and
 //! tests) pass an [`Env`].
@@ -57,6 +57,11 @@ agents:
     enabled: true
     # Where Codex keeps its data. Default: $CODEX_HOME if set, else ~/.codex.
     # home: ~/.codex
+  gemini-cli:
+    # Capture Gemini CLI sessions (true or false).
+    enabled: true
+    # Where Gemini CLI keeps its data. Default: $GEMINI_CLI_HOME/.gemini if set, else ~/.gemini.
+    # home: ~/.gemini
 
 # What may enter git, in the notes on refs/notes/drift that are pushed with the code:
 #   attribution  which agent, model and session wrote each line; no session text
@@ -131,6 +136,16 @@ pub const KEYS: &[KeyDoc] = &[
         path: "agents.codex.home",
         valid: "a directory path",
         example: "/srv/codex",
+    },
+    KeyDoc {
+        path: "agents.gemini-cli.enabled",
+        valid: "true, false",
+        example: "false",
+    },
+    KeyDoc {
+        path: "agents.gemini-cli.home",
+        valid: "a directory path",
+        example: "/srv/gemini",
     },
     KeyDoc {
         path: "privacy",
@@ -220,6 +235,8 @@ pub struct Env {
     pub xdg_config_home: Option<PathBuf>,
     pub claude_config_dir: Option<PathBuf>,
     pub codex_home: Option<PathBuf>,
+    /// `GEMINI_CLI_HOME`: relocates the `~` that Gemini CLI's `.gemini` lives in.
+    pub gemini_cli_home: Option<PathBuf>,
 }
 
 impl Env {
@@ -235,6 +252,7 @@ impl Env {
             xdg_config_home: var("XDG_CONFIG_HOME"),
             claude_config_dir: var("CLAUDE_CONFIG_DIR"),
             codex_home: var("CODEX_HOME"),
+            gemini_cli_home: var("GEMINI_CLI_HOME"),
         }
     }
 
@@ -256,6 +274,14 @@ impl Env {
         let (var, dir) = match agent {
             Agent::ClaudeCode => (&self.claude_config_dir, ".claude"),
             Agent::Codex => (&self.codex_home, ".codex"),
+            // GEMINI_CLI_HOME stands for `~`, not for `.gemini`.
+            Agent::GeminiCli => {
+                return self
+                    .gemini_cli_home
+                    .as_deref()
+                    .or(self.home.as_deref())
+                    .map(|h| h.join(".gemini"));
+            }
         };
         var.clone()
             .or_else(|| self.home.as_deref().map(|h| h.join(dir)))
@@ -325,6 +351,7 @@ pub struct AgentConfig {
 pub struct AgentsConfig {
     pub claude_code: AgentConfig,
     pub codex: AgentConfig,
+    pub gemini_cli: AgentConfig,
 }
 
 impl AgentsConfig {
@@ -333,6 +360,7 @@ impl AgentsConfig {
         match agent {
             Agent::ClaudeCode => &self.claude_code,
             Agent::Codex => &self.codex,
+            Agent::GeminiCli => &self.gemini_cli,
         }
     }
 }
@@ -512,6 +540,7 @@ impl Config {
 struct Builder {
     claude_code: AgentDraft,
     codex: AgentDraft,
+    gemini_cli: AgentDraft,
     privacy: Privacy,
     extra_patterns: Vec<String>,
     handoff: HandoffConfig,
@@ -532,6 +561,7 @@ impl Builder {
         Builder {
             claude_code: draft(Agent::ClaudeCode),
             codex: draft(Agent::Codex),
+            gemini_cli: draft(Agent::GeminiCli),
             privacy: Privacy::default(),
             extra_patterns: Vec::new(),
             handoff: HandoffConfig::default(),
@@ -542,6 +572,7 @@ impl Builder {
         match agent {
             Agent::ClaudeCode => &mut self.claude_code,
             Agent::Codex => &mut self.codex,
+            Agent::GeminiCli => &mut self.gemini_cli,
         }
     }
 
@@ -550,6 +581,7 @@ impl Builder {
             agents: AgentsConfig {
                 claude_code: self.claude_code.finish(Agent::ClaudeCode)?,
                 codex: self.codex.finish(Agent::Codex)?,
+                gemini_cli: self.gemini_cli.finish(Agent::GeminiCli)?,
             },
             privacy: self.privacy,
             redaction: RedactionConfig {
@@ -570,6 +602,14 @@ impl AgentDraft {
                 let var = match agent {
                     Agent::ClaudeCode => "CLAUDE_CONFIG_DIR",
                     Agent::Codex => "CODEX_HOME",
+                    // Readers added after the first two: without HOME the agent itself
+                    // has nowhere to write, so there is nothing to read (no error).
+                    Agent::GeminiCli => {
+                        return Ok(AgentConfig {
+                            enabled: false,
+                            home: PathBuf::new(),
+                        });
+                    }
                 };
                 return Err(Error::user(format!(
                     "cannot tell where {agent} keeps its data: HOME is not set; set HOME or \
@@ -673,6 +713,8 @@ struct FileAgents {
     #[serde(rename = "claude-code")]
     claude_code: Option<FileAgent>,
     codex: Option<FileAgent>,
+    #[serde(rename = "gemini-cli")]
+    gemini_cli: Option<FileAgent>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -720,6 +762,7 @@ impl FileConfig {
             for (agent, file) in [
                 (Agent::ClaudeCode, agents.claude_code),
                 (Agent::Codex, agents.codex),
+                (Agent::GeminiCli, agents.gemini_cli),
             ] {
                 let Some(file) = file else { continue };
                 if let Some(enabled) = file.enabled {
@@ -1130,6 +1173,10 @@ mod tests {
                         enabled: true,
                         home: PathBuf::from("/home/u/.codex"),
                     },
+                    gemini_cli: AgentConfig {
+                        enabled: true,
+                        home: PathBuf::from("/home/u/.gemini"),
+                    },
                 },
                 privacy: Privacy::Summary,
                 redaction: RedactionConfig::default(),
@@ -1150,6 +1197,7 @@ mod tests {
             claude_config_dir: Some("/opt/claude".into()),
             codex_home: Some("/opt/codex".into()),
             xdg_config_home: None,
+            ..Env::default()
         };
         let c = Config::defaults(&env).expect("defaults");
         assert_eq!(c.agent(Agent::ClaudeCode).home, Path::new("/opt/claude"));
@@ -1342,7 +1390,7 @@ mod tests {
     fn unknown_keys_name_the_full_path() {
         assert_eq!(
             parse_err("agents:\n  claude:\n    enabled: false\n"),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli)"
         );
         assert_eq!(
             parse_err("agents:\n  codex:\n    enabled: true\n    homee: /x\n"),
@@ -1383,7 +1431,7 @@ mod tests {
         );
         assert_eq!(
             parse_err("agents: 3\n"),
-            ".prompts/config.yaml: bad value '3' for 'agents' (valid: a mapping with keys claude-code, codex)"
+            ".prompts/config.yaml: bad value '3' for 'agents' (valid: a mapping with keys claude-code, codex, gemini-cli)"
         );
         assert_eq!(
             parse_err("redaction:\n  extra_patterns: 'x+'\n"),
@@ -1517,6 +1565,10 @@ mod tests {
                     enabled: false,
                     home: home.join("codex-data"),
                 },
+                gemini_cli: AgentConfig {
+                    enabled: true,
+                    home: home.join(".gemini"),
+                },
             }
         );
         assert_eq!(c.privacy, Privacy::Off);
@@ -1541,7 +1593,7 @@ mod tests {
         let err = Config::load(&f.root, &f.env).expect_err("bad repo file");
         assert_eq!(
             err.to_string(),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli)"
         );
         assert_eq!(err.exit_code(), 1);
     }

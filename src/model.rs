@@ -19,17 +19,19 @@ pub type Millis = i64;
 pub enum Agent {
     ClaudeCode,
     Codex,
+    GeminiCli,
 }
 
 impl Agent {
     /// Every agent, in display order.
-    pub const ALL: [Agent; 2] = [Agent::ClaudeCode, Agent::Codex];
+    pub const ALL: [Agent; 3] = [Agent::ClaudeCode, Agent::Codex, Agent::GeminiCli];
 
     /// The stable name used in config, notes, JSON and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Agent::ClaudeCode => "claude-code",
             Agent::Codex => "codex",
+            Agent::GeminiCli => "gemini-cli",
         }
     }
 }
@@ -46,6 +48,7 @@ impl FromStr for Agent {
         match s {
             "claude-code" | "claude" => Ok(Agent::ClaudeCode),
             "codex" => Ok(Agent::Codex),
+            "gemini-cli" | "gemini" => Ok(Agent::GeminiCli),
             other => Err(format!(
                 "unknown agent '{other}' (valid: {})",
                 Agent::ALL.map(Agent::as_str).join(", ")

@@ -18,6 +18,7 @@ fn run_in_process(env: &Env, args: &[&str]) -> (String, String) {
         xdg_config_home: Some(env.home.join(".config")),
         claude_config_dir: Some(env.claude.clone()),
         codex_home: Some(env.codex.clone()),
+        ..Default::default()
     };
     let ctx = Ctx::new(
         env.repo.clone(),

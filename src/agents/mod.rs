@@ -18,6 +18,7 @@
 
 pub mod claude;
 pub mod codex;
+pub mod gemini;
 pub mod lenient;
 mod scope;
 
@@ -27,7 +28,7 @@ use crate::model::{Agent, Event, SessionInfo};
 use std::path::{Path, PathBuf};
 
 /// Every reader this build has, in [`Agent::ALL`] order.
-pub static READERS: &[&dyn Reader] = &[&claude::Claude, &codex::Codex];
+pub static READERS: &[&dyn Reader] = &[&claude::Claude, &codex::Codex, &gemini::Gemini];
 
 /// The reader of `agent`.
 pub fn reader(agent: Agent) -> &'static dyn Reader {
