@@ -102,6 +102,7 @@ impl Target {
         match self {
             Target::ClaudeCode => Some(Agent::ClaudeCode),
             Target::Codex => Some(Agent::Codex),
+            Target::GeminiCli => Some(Agent::GeminiCli),
             _ => None,
         }
     }

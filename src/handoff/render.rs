@@ -632,9 +632,12 @@ pub fn how_to_continue(brief: &Brief) -> String {
             "Put the open items in your plan (update_plan) before patching, and keep it current.".into(),
         ],
         Target::GeminiCli => vec![
-            match &quoted {
+            match &m.resume {
+                Some(cmd) => format!("In the repository root run `{cmd}`: that session starts with this brief."),
+                None => match &quoted {
                 Some(q) => format!("In the repository root run `gemini -i \"$(cat {q})\"`, or inside gemini send `@{}`.", rel.as_deref().unwrap_or_default()),
                 None => "In the repository root start `gemini` and paste this brief as the first message.".into(),
+                },
             },
             "Keep the open items as a checklist and work through them in order.".into(),
         ],

@@ -11,6 +11,7 @@
 //! all are fixed, and the tests that pin them run by default.
 
 pub mod driver;
+mod gemini;
 pub mod server;
 pub mod tmux;
 

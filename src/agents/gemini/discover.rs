@@ -132,3 +132,29 @@ pub fn parent_session(chat: &Path) -> Option<String> {
 pub fn sha256_hex(root: &Path) -> String {
     crate::model::hex(&Sha256::digest(root.to_string_lossy().as_bytes()))
 }
+
+/// The branch checked out in the repository containing `dir` (its `HEAD`, through a
+/// worktree's `.git` file); None on a detached HEAD or outside a repository. Gemini CLI
+/// records no branch, so the reader takes the one checked out when it first reads a chat.
+pub fn checked_out_branch(dir: &Path) -> Option<String> {
+    let mut d = Some(dir);
+    while let Some(p) = d {
+        let git = p.join(".git");
+        let head = if git.is_dir() {
+            git.join("HEAD")
+        } else if git.is_file() {
+            let text = std::fs::read_to_string(&git).ok()?;
+            let gitdir = text.trim().strip_prefix("gitdir:")?.trim();
+            p.join(gitdir).join("HEAD")
+        } else {
+            d = p.parent();
+            continue;
+        };
+        let text = std::fs::read_to_string(head).ok()?;
+        return text
+            .trim()
+            .strip_prefix("ref: refs/heads/")
+            .map(str::to_string);
+    }
+    None
+}

@@ -9,7 +9,7 @@
 //! `cancelled`), and the ids of final calls are remembered so that a later copy of the record
 //! cannot revise a rejection's reason back to none.
 
-use super::discover::{parent_session, project_root};
+use super::discover::{checked_out_branch, parent_session, project_root};
 use super::wire::{Line, ToolCall};
 use crate::agents::lenient::{self, head, tail, text_hash};
 use crate::agents::{FileReader, Record, Skip};
@@ -45,6 +45,9 @@ pub(super) struct State {
     pub(super) head: Option<u64>,
     pub(super) id: Option<String>,
     pub(super) model: Option<String>,
+    /// The branch checked out in the project root when the chat was first read (the chat
+    /// records none).
+    pub(super) branch: Option<String>,
     pub(super) started: Option<Millis>,
     pub(super) ended: Option<Millis>,
     pub(super) announced: bool,
@@ -84,9 +87,16 @@ impl GeminiReader {
                 v: STATE_VERSION,
                 ..State::default()
             });
+        let root = project_root(path);
+        let mut st = st;
+        if st.branch.is_none() {
+            st.branch = root
+                .as_deref()
+                .and_then(|r| checked_out_branch(Path::new(r)));
+        }
         GeminiReader {
             path: path.to_path_buf(),
-            root: project_root(path),
+            root,
             parent: parent_session(path),
             fallback_id: stem,
             st,
@@ -102,7 +112,7 @@ impl GeminiReader {
             id: self.session_id().to_string(),
             parent_id: self.parent.clone(),
             cwd: self.root.clone(),
-            branch: None,
+            branch: self.st.branch.clone(),
             model: self.st.model.clone(),
             started: self.st.started,
             ended: self.st.ended,
@@ -168,6 +178,7 @@ impl GeminiReader {
             {
                 self.st = State {
                     v: STATE_VERSION,
+                    branch: self.st.branch.take(),
                     ..State::default()
                 };
             }
