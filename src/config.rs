@@ -9,7 +9,7 @@
 //! drop a pattern the user relies on.
 //!
 //! Errors are one line naming the file, the key path and what is valid, e.g.
-//! `.prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli)`.
+//! `.prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode)`.
 //!
 //! Nothing here reads the process environment except [`Env::from_process`]: callers (and
 //! tests) pass an [`Env`].
@@ -62,6 +62,11 @@ agents:
     enabled: true
     # Where Gemini CLI keeps its data. Default: $GEMINI_CLI_HOME/.gemini if set, else ~/.gemini.
     # home: ~/.gemini
+  opencode:
+    # Capture OpenCode sessions (true or false).
+    enabled: true
+    # Where OpenCode keeps its data. Default: $XDG_DATA_HOME/opencode if set, else ~/.local/share/opencode.
+    # home: ~/.local/share/opencode
 
 # What may enter git, in the notes on refs/notes/drift that are pushed with the code:
 #   attribution  which agent, model and session wrote each line; no session text
@@ -146,6 +151,16 @@ pub const KEYS: &[KeyDoc] = &[
         path: "agents.gemini-cli.home",
         valid: "a directory path",
         example: "/srv/gemini",
+    },
+    KeyDoc {
+        path: "agents.opencode.enabled",
+        valid: "true, false",
+        example: "false",
+    },
+    KeyDoc {
+        path: "agents.opencode.home",
+        valid: "a directory path",
+        example: "/srv/opencode",
     },
     KeyDoc {
         path: "privacy",
@@ -237,6 +252,8 @@ pub struct Env {
     pub codex_home: Option<PathBuf>,
     /// `GEMINI_CLI_HOME`: relocates the `~` that Gemini CLI's `.gemini` lives in.
     pub gemini_cli_home: Option<PathBuf>,
+    /// `XDG_DATA_HOME`: where OpenCode keeps `opencode/` (default `~/.local/share`).
+    pub xdg_data_home: Option<PathBuf>,
 }
 
 impl Env {
@@ -253,6 +270,7 @@ impl Env {
             claude_config_dir: var("CLAUDE_CONFIG_DIR"),
             codex_home: var("CODEX_HOME"),
             gemini_cli_home: var("GEMINI_CLI_HOME"),
+            xdg_data_home: var("XDG_DATA_HOME"),
         }
     }
 
@@ -281,6 +299,16 @@ impl Env {
                     .as_deref()
                     .or(self.home.as_deref())
                     .map(|h| h.join(".gemini"));
+            }
+            // The XDG spec says to ignore a relative XDG_DATA_HOME.
+            Agent::Opencode => {
+                return match self.xdg_data_home.as_deref().filter(|p| p.is_absolute()) {
+                    Some(d) => Some(d.join("opencode")),
+                    None => self
+                        .home
+                        .as_deref()
+                        .map(|h| h.join(".local/share/opencode")),
+                };
             }
         };
         var.clone()
@@ -352,6 +380,7 @@ pub struct AgentsConfig {
     pub claude_code: AgentConfig,
     pub codex: AgentConfig,
     pub gemini_cli: AgentConfig,
+    pub opencode: AgentConfig,
 }
 
 impl AgentsConfig {
@@ -361,6 +390,7 @@ impl AgentsConfig {
             Agent::ClaudeCode => &self.claude_code,
             Agent::Codex => &self.codex,
             Agent::GeminiCli => &self.gemini_cli,
+            Agent::Opencode => &self.opencode,
         }
     }
 }
@@ -541,6 +571,7 @@ struct Builder {
     claude_code: AgentDraft,
     codex: AgentDraft,
     gemini_cli: AgentDraft,
+    opencode: AgentDraft,
     privacy: Privacy,
     extra_patterns: Vec<String>,
     handoff: HandoffConfig,
@@ -562,6 +593,7 @@ impl Builder {
             claude_code: draft(Agent::ClaudeCode),
             codex: draft(Agent::Codex),
             gemini_cli: draft(Agent::GeminiCli),
+            opencode: draft(Agent::Opencode),
             privacy: Privacy::default(),
             extra_patterns: Vec::new(),
             handoff: HandoffConfig::default(),
@@ -573,6 +605,7 @@ impl Builder {
             Agent::ClaudeCode => &mut self.claude_code,
             Agent::Codex => &mut self.codex,
             Agent::GeminiCli => &mut self.gemini_cli,
+            Agent::Opencode => &mut self.opencode,
         }
     }
 
@@ -582,6 +615,7 @@ impl Builder {
                 claude_code: self.claude_code.finish(Agent::ClaudeCode)?,
                 codex: self.codex.finish(Agent::Codex)?,
                 gemini_cli: self.gemini_cli.finish(Agent::GeminiCli)?,
+                opencode: self.opencode.finish(Agent::Opencode)?,
             },
             privacy: self.privacy,
             redaction: RedactionConfig {
@@ -604,7 +638,7 @@ impl AgentDraft {
                     Agent::Codex => "CODEX_HOME",
                     // Readers added after the first two: without HOME the agent itself
                     // has nowhere to write, so there is nothing to read (no error).
-                    Agent::GeminiCli => {
+                    Agent::GeminiCli | Agent::Opencode => {
                         return Ok(AgentConfig {
                             enabled: false,
                             home: PathBuf::new(),
@@ -715,6 +749,7 @@ struct FileAgents {
     codex: Option<FileAgent>,
     #[serde(rename = "gemini-cli")]
     gemini_cli: Option<FileAgent>,
+    opencode: Option<FileAgent>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -763,6 +798,7 @@ impl FileConfig {
                 (Agent::ClaudeCode, agents.claude_code),
                 (Agent::Codex, agents.codex),
                 (Agent::GeminiCli, agents.gemini_cli),
+                (Agent::Opencode, agents.opencode),
             ] {
                 let Some(file) = file else { continue };
                 if let Some(enabled) = file.enabled {
@@ -1177,6 +1213,10 @@ mod tests {
                         enabled: true,
                         home: PathBuf::from("/home/u/.gemini"),
                     },
+                    opencode: AgentConfig {
+                        enabled: true,
+                        home: PathBuf::from("/home/u/.local/share/opencode"),
+                    },
                 },
                 privacy: Privacy::Summary,
                 redaction: RedactionConfig::default(),
@@ -1390,7 +1430,7 @@ mod tests {
     fn unknown_keys_name_the_full_path() {
         assert_eq!(
             parse_err("agents:\n  claude:\n    enabled: false\n"),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli)"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode)"
         );
         assert_eq!(
             parse_err("agents:\n  codex:\n    enabled: true\n    homee: /x\n"),
@@ -1431,7 +1471,7 @@ mod tests {
         );
         assert_eq!(
             parse_err("agents: 3\n"),
-            ".prompts/config.yaml: bad value '3' for 'agents' (valid: a mapping with keys claude-code, codex, gemini-cli)"
+            ".prompts/config.yaml: bad value '3' for 'agents' (valid: a mapping with keys claude-code, codex, gemini-cli, opencode)"
         );
         assert_eq!(
             parse_err("redaction:\n  extra_patterns: 'x+'\n"),
@@ -1569,6 +1609,10 @@ mod tests {
                     enabled: true,
                     home: home.join(".gemini"),
                 },
+                opencode: AgentConfig {
+                    enabled: true,
+                    home: home.join(".local/share/opencode"),
+                },
             }
         );
         assert_eq!(c.privacy, Privacy::Off);
@@ -1593,7 +1637,7 @@ mod tests {
         let err = Config::load(&f.root, &f.env).expect_err("bad repo file");
         assert_eq!(
             err.to_string(),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli)"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode)"
         );
         assert_eq!(err.exit_code(), 1);
     }

@@ -20,11 +20,17 @@ pub enum Agent {
     ClaudeCode,
     Codex,
     GeminiCli,
+    Opencode,
 }
 
 impl Agent {
     /// Every agent, in display order.
-    pub const ALL: [Agent; 3] = [Agent::ClaudeCode, Agent::Codex, Agent::GeminiCli];
+    pub const ALL: [Agent; 4] = [
+        Agent::ClaudeCode,
+        Agent::Codex,
+        Agent::GeminiCli,
+        Agent::Opencode,
+    ];
 
     /// The stable name used in config, notes, JSON and on the command line.
     pub fn as_str(self) -> &'static str {
@@ -32,6 +38,7 @@ impl Agent {
             Agent::ClaudeCode => "claude-code",
             Agent::Codex => "codex",
             Agent::GeminiCli => "gemini-cli",
+            Agent::Opencode => "opencode",
         }
     }
 }
@@ -49,6 +56,7 @@ impl FromStr for Agent {
             "claude-code" | "claude" => Ok(Agent::ClaudeCode),
             "codex" => Ok(Agent::Codex),
             "gemini-cli" | "gemini" => Ok(Agent::GeminiCli),
+            "opencode" => Ok(Agent::Opencode),
             other => Err(format!(
                 "unknown agent '{other}' (valid: {})",
                 Agent::ALL.map(Agent::as_str).join(", ")

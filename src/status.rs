@@ -37,6 +37,7 @@ pub fn agents(config: &Config, env: &Env, sessions: &[SessionSummary]) -> Vec<Ag
                 Agent::ClaudeCode => ("CLAUDE_CONFIG_DIR", &env.claude_config_dir),
                 Agent::Codex => ("CODEX_HOME", &env.codex_home),
                 Agent::GeminiCli => ("GEMINI_CLI_HOME", &env.gemini_cli_home),
+                Agent::Opencode => ("XDG_DATA_HOME", &env.xdg_data_home),
             };
             let home_from = if env.default_agent_home(agent).as_deref() != Some(c.home.as_path()) {
                 "config".to_string()

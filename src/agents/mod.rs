@@ -20,6 +20,7 @@ pub mod claude;
 pub mod codex;
 pub mod gemini;
 pub mod lenient;
+pub mod opencode;
 mod scope;
 
 pub use self::scope::Scope;
@@ -28,7 +29,12 @@ use crate::model::{Agent, Event, SessionInfo};
 use std::path::{Path, PathBuf};
 
 /// Every reader this build has, in [`Agent::ALL`] order.
-pub static READERS: &[&dyn Reader] = &[&claude::Claude, &codex::Codex, &gemini::Gemini];
+pub static READERS: &[&dyn Reader] = &[
+    &claude::Claude,
+    &codex::Codex,
+    &gemini::Gemini,
+    &opencode::Opencode,
+];
 
 /// The reader of `agent`.
 pub fn reader(agent: Agent) -> &'static dyn Reader {

@@ -75,6 +75,14 @@ impl Plan {
             )));
         }
         let (id, rel) = match agent {
+            // OpenCode keeps sessions in its own SQLite database; git drift does not write
+            // into another program's database (the brief says how to load it instead).
+            Agent::Opencode => {
+                return Err(Error::user(
+                    "--inject cannot create an opencode session (its sessions live in \
+                     OpenCode's own database); run without --inject and attach the brief",
+                ));
+            }
             Agent::ClaudeCode => {
                 let id = uuid_v4();
                 let rel = Path::new("projects")
@@ -129,6 +137,7 @@ impl Plan {
             Agent::ClaudeCode => format!("claude --resume {}", self.id),
             Agent::Codex => format!("codex resume {}", self.id),
             Agent::GeminiCli => format!("gemini --resume {}", self.id),
+            Agent::Opencode => format!("opencode --session {}", self.id),
         }
     }
 
@@ -214,6 +223,7 @@ impl Plan {
                     ),
                 ]
             }
+            Agent::Opencode => Vec::new(),
             Agent::GeminiCli => vec![
                 json!({
                     "sessionId": self.id,

@@ -12,6 +12,7 @@
 
 pub mod driver;
 mod gemini;
+mod opencode;
 pub mod server;
 pub mod tmux;
 

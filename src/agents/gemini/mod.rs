@@ -34,7 +34,7 @@ mod reader;
 mod tests;
 mod wire;
 
-pub use self::discover::{discover, sha256_hex};
+pub use self::discover::{checked_out_branch, discover, sha256_hex};
 pub use self::reader::GeminiReader;
 use super::{FileReader, Input, Reader, Scope};
 use crate::model::Agent;
