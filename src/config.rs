@@ -9,7 +9,7 @@
 //! drop a pattern the user relies on.
 //!
 //! Errors are one line naming the file, the key path and what is valid, e.g.
-//! `.prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode)`.
+//! `.prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode, copilot-cli)`.
 //!
 //! Nothing here reads the process environment except [`Env::from_process`]: callers (and
 //! tests) pass an [`Env`].
@@ -67,6 +67,11 @@ agents:
     enabled: true
     # Where OpenCode keeps its data. Default: $XDG_DATA_HOME/opencode if set, else ~/.local/share/opencode.
     # home: ~/.local/share/opencode
+  copilot-cli:
+    # Capture GitHub Copilot CLI sessions (true or false).
+    enabled: true
+    # Where Copilot CLI keeps its data. Default: $COPILOT_HOME if set, else ~/.copilot.
+    # home: ~/.copilot
 
 # What may enter git, in the notes on refs/notes/drift that are pushed with the code:
 #   attribution  which agent, model and session wrote each line; no session text
@@ -163,6 +168,16 @@ pub const KEYS: &[KeyDoc] = &[
         example: "/srv/opencode",
     },
     KeyDoc {
+        path: "agents.copilot-cli.enabled",
+        valid: "true, false",
+        example: "false",
+    },
+    KeyDoc {
+        path: "agents.copilot-cli.home",
+        valid: "a directory path",
+        example: "/srv/copilot",
+    },
+    KeyDoc {
         path: "privacy",
         valid: "attribution, summary, off",
         example: "off",
@@ -254,6 +269,8 @@ pub struct Env {
     pub gemini_cli_home: Option<PathBuf>,
     /// `XDG_DATA_HOME`: where OpenCode keeps `opencode/` (default `~/.local/share`).
     pub xdg_data_home: Option<PathBuf>,
+    /// `COPILOT_HOME`: Copilot CLI's home (default `~/.copilot`).
+    pub copilot_home: Option<PathBuf>,
 }
 
 impl Env {
@@ -271,6 +288,7 @@ impl Env {
             codex_home: var("CODEX_HOME"),
             gemini_cli_home: var("GEMINI_CLI_HOME"),
             xdg_data_home: var("XDG_DATA_HOME"),
+            copilot_home: var("COPILOT_HOME"),
         }
     }
 
@@ -292,6 +310,7 @@ impl Env {
         let (var, dir) = match agent {
             Agent::ClaudeCode => (&self.claude_config_dir, ".claude"),
             Agent::Codex => (&self.codex_home, ".codex"),
+            Agent::CopilotCli => (&self.copilot_home, ".copilot"),
             // GEMINI_CLI_HOME stands for `~`, not for `.gemini`.
             Agent::GeminiCli => {
                 return self
@@ -381,6 +400,7 @@ pub struct AgentsConfig {
     pub codex: AgentConfig,
     pub gemini_cli: AgentConfig,
     pub opencode: AgentConfig,
+    pub copilot_cli: AgentConfig,
 }
 
 impl AgentsConfig {
@@ -391,6 +411,7 @@ impl AgentsConfig {
             Agent::Codex => &self.codex,
             Agent::GeminiCli => &self.gemini_cli,
             Agent::Opencode => &self.opencode,
+            Agent::CopilotCli => &self.copilot_cli,
         }
     }
 }
@@ -572,6 +593,7 @@ struct Builder {
     codex: AgentDraft,
     gemini_cli: AgentDraft,
     opencode: AgentDraft,
+    copilot_cli: AgentDraft,
     privacy: Privacy,
     extra_patterns: Vec<String>,
     handoff: HandoffConfig,
@@ -594,6 +616,7 @@ impl Builder {
             codex: draft(Agent::Codex),
             gemini_cli: draft(Agent::GeminiCli),
             opencode: draft(Agent::Opencode),
+            copilot_cli: draft(Agent::CopilotCli),
             privacy: Privacy::default(),
             extra_patterns: Vec::new(),
             handoff: HandoffConfig::default(),
@@ -606,6 +629,7 @@ impl Builder {
             Agent::Codex => &mut self.codex,
             Agent::GeminiCli => &mut self.gemini_cli,
             Agent::Opencode => &mut self.opencode,
+            Agent::CopilotCli => &mut self.copilot_cli,
         }
     }
 
@@ -616,6 +640,7 @@ impl Builder {
                 codex: self.codex.finish(Agent::Codex)?,
                 gemini_cli: self.gemini_cli.finish(Agent::GeminiCli)?,
                 opencode: self.opencode.finish(Agent::Opencode)?,
+                copilot_cli: self.copilot_cli.finish(Agent::CopilotCli)?,
             },
             privacy: self.privacy,
             redaction: RedactionConfig {
@@ -638,7 +663,7 @@ impl AgentDraft {
                     Agent::Codex => "CODEX_HOME",
                     // Readers added after the first two: without HOME the agent itself
                     // has nowhere to write, so there is nothing to read (no error).
-                    Agent::GeminiCli | Agent::Opencode => {
+                    Agent::GeminiCli | Agent::Opencode | Agent::CopilotCli => {
                         return Ok(AgentConfig {
                             enabled: false,
                             home: PathBuf::new(),
@@ -750,6 +775,8 @@ struct FileAgents {
     #[serde(rename = "gemini-cli")]
     gemini_cli: Option<FileAgent>,
     opencode: Option<FileAgent>,
+    #[serde(rename = "copilot-cli")]
+    copilot_cli: Option<FileAgent>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -799,6 +826,7 @@ impl FileConfig {
                 (Agent::Codex, agents.codex),
                 (Agent::GeminiCli, agents.gemini_cli),
                 (Agent::Opencode, agents.opencode),
+                (Agent::CopilotCli, agents.copilot_cli),
             ] {
                 let Some(file) = file else { continue };
                 if let Some(enabled) = file.enabled {
@@ -1217,6 +1245,10 @@ mod tests {
                         enabled: true,
                         home: PathBuf::from("/home/u/.local/share/opencode"),
                     },
+                    copilot_cli: AgentConfig {
+                        enabled: true,
+                        home: PathBuf::from("/home/u/.copilot"),
+                    },
                 },
                 privacy: Privacy::Summary,
                 redaction: RedactionConfig::default(),
@@ -1430,7 +1462,7 @@ mod tests {
     fn unknown_keys_name_the_full_path() {
         assert_eq!(
             parse_err("agents:\n  claude:\n    enabled: false\n"),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode)"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode, copilot-cli)"
         );
         assert_eq!(
             parse_err("agents:\n  codex:\n    enabled: true\n    homee: /x\n"),
@@ -1471,7 +1503,7 @@ mod tests {
         );
         assert_eq!(
             parse_err("agents: 3\n"),
-            ".prompts/config.yaml: bad value '3' for 'agents' (valid: a mapping with keys claude-code, codex, gemini-cli, opencode)"
+            ".prompts/config.yaml: bad value '3' for 'agents' (valid: a mapping with keys claude-code, codex, gemini-cli, opencode, copilot-cli)"
         );
         assert_eq!(
             parse_err("redaction:\n  extra_patterns: 'x+'\n"),
@@ -1613,6 +1645,10 @@ mod tests {
                     enabled: true,
                     home: home.join(".local/share/opencode"),
                 },
+                copilot_cli: AgentConfig {
+                    enabled: true,
+                    home: home.join(".copilot"),
+                },
             }
         );
         assert_eq!(c.privacy, Privacy::Off);
@@ -1637,7 +1673,7 @@ mod tests {
         let err = Config::load(&f.root, &f.env).expect_err("bad repo file");
         assert_eq!(
             err.to_string(),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode)"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode, copilot-cli)"
         );
         assert_eq!(err.exit_code(), 1);
     }

@@ -21,15 +21,17 @@ pub enum Agent {
     Codex,
     GeminiCli,
     Opencode,
+    CopilotCli,
 }
 
 impl Agent {
     /// Every agent, in display order.
-    pub const ALL: [Agent; 4] = [
+    pub const ALL: [Agent; 5] = [
         Agent::ClaudeCode,
         Agent::Codex,
         Agent::GeminiCli,
         Agent::Opencode,
+        Agent::CopilotCli,
     ];
 
     /// The stable name used in config, notes, JSON and on the command line.
@@ -39,6 +41,7 @@ impl Agent {
             Agent::Codex => "codex",
             Agent::GeminiCli => "gemini-cli",
             Agent::Opencode => "opencode",
+            Agent::CopilotCli => "copilot-cli",
         }
     }
 }
@@ -57,6 +60,7 @@ impl FromStr for Agent {
             "codex" => Ok(Agent::Codex),
             "gemini-cli" | "gemini" => Ok(Agent::GeminiCli),
             "opencode" => Ok(Agent::Opencode),
+            "copilot-cli" | "copilot" => Ok(Agent::CopilotCli),
             other => Err(format!(
                 "unknown agent '{other}' (valid: {})",
                 Agent::ALL.map(Agent::as_str).join(", ")

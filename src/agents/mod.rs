@@ -18,6 +18,7 @@
 
 pub mod claude;
 pub mod codex;
+pub mod copilot;
 pub mod gemini;
 pub mod lenient;
 pub mod opencode;
@@ -34,6 +35,7 @@ pub static READERS: &[&dyn Reader] = &[
     &codex::Codex,
     &gemini::Gemini,
     &opencode::Opencode,
+    &copilot::Copilot,
 ];
 
 /// The reader of `agent`.

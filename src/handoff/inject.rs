@@ -77,6 +77,12 @@ impl Plan {
         let (id, rel) = match agent {
             // OpenCode keeps sessions in its own SQLite database; git drift does not write
             // into another program's database (the brief says how to load it instead).
+            Agent::CopilotCli => {
+                return Err(Error::user(
+                    "--inject cannot create a copilot-cli session; run without --inject and \
+                     attach the brief",
+                ));
+            }
             Agent::Opencode => {
                 return Err(Error::user(
                     "--inject cannot create an opencode session (its sessions live in \
@@ -138,6 +144,7 @@ impl Plan {
             Agent::Codex => format!("codex resume {}", self.id),
             Agent::GeminiCli => format!("gemini --resume {}", self.id),
             Agent::Opencode => format!("opencode --session {}", self.id),
+            Agent::CopilotCli => format!("copilot --resume {}", self.id),
         }
     }
 
@@ -223,7 +230,7 @@ impl Plan {
                     ),
                 ]
             }
-            Agent::Opencode => Vec::new(),
+            Agent::Opencode | Agent::CopilotCli => Vec::new(),
             Agent::GeminiCli => vec![
                 json!({
                     "sessionId": self.id,
