@@ -3,8 +3,8 @@
 //! into [`crate::model`] records.
 //!
 //! Written from the format reference (agent-formats-2026.md §5), not from runs of the real CLI
-//! (it needs a GitHub sign-in that cannot be scripted offline); the fixtures are real-shaped
-//! records written by hand. The mapping:
+//! (`@github/copilot` was not driven against the scripted server in this round); the fixtures
+//! are real-shaped records written by hand. The mapping:
 //! * `session.start` gives the session (`context.cwd`, `context.branch`), `session.model_change`
 //!   and `assistant.message.model` the model;
 //! * `user.message` is a prompt unless it is machinery (a `source` other than the user, a
