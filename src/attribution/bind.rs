@@ -137,7 +137,13 @@ pub fn to_note(attr: &Attribution, privacy: Privacy) -> Note {
 
 /// Append line `n` to `ranges` (lines come in increasing order), extending the last range when
 /// the line follows it with the same author and prompt.
-fn push_line(ranges: &mut Vec<LineRange>, n: u32, who: Who, prompt: Option<String>, hash: String) {
+pub(crate) fn push_line(
+    ranges: &mut Vec<LineRange>,
+    n: u32,
+    who: Who,
+    prompt: Option<String>,
+    hash: String,
+) {
     match ranges.last_mut() {
         Some(r) if r.end + 1 == n && r.who == who && r.prompt == prompt => {
             r.end = n;

@@ -15,6 +15,7 @@
 pub mod bind;
 pub mod diff;
 mod evidence;
+pub mod reconcile;
 mod replay;
 mod sessions;
 

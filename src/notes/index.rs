@@ -64,6 +64,11 @@ impl NotesIndex {
         self.blobs.is_empty()
     }
 
+    /// Every commit with a note on at least one ref, in no particular order.
+    pub fn commits(&self) -> impl Iterator<Item = ObjectId> + '_ {
+        self.blobs.keys().copied()
+    }
+
     /// Whether `commit` has a note on any of the refs (no blob is read).
     pub fn contains(&self, commit: &ObjectId) -> bool {
         self.blobs.contains_key(commit)
