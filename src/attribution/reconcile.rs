@@ -76,6 +76,9 @@ pub fn reconcile(repo: &Repo, range: Option<&str>, privacy: Privacy) -> Result<V
     Ok(done)
 }
 
+/// What one original note says of a landed line: its author and prompt key.
+type Claim = (Who, Option<String>);
+
 /// Carry the originals' attribution onto one commit; `None` when no agent line matched.
 fn reconcile_one(
     repo: &Repo,
@@ -85,7 +88,7 @@ fn reconcile_one(
 ) -> Result<Option<Carried>> {
     let d = diff::commit_diff(repo, commit)?;
     // (path, line) -> what each original says, and which originals gave anything.
-    let mut said: BTreeMap<(String, u32), Vec<(Who, Option<String>)>> = BTreeMap::new();
+    let mut said: BTreeMap<(String, u32), Vec<Claim>> = BTreeMap::new();
     let mut from = Vec::new();
     let mut carried = Note::default();
     for (id, note) in originals {
