@@ -9,7 +9,7 @@
 //! drop a pattern the user relies on.
 //!
 //! Errors are one line naming the file, the key path and what is valid, e.g.
-//! `.prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)`.
+//! `.prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode, copilot-cli)`.
 //!
 //! Nothing here reads the process environment except [`Env::from_process`]: callers (and
 //! tests) pass an [`Env`].
@@ -59,6 +59,21 @@ agents:
     enabled: true
     # Where Codex keeps its data. Default: $CODEX_HOME if set, else ~/.codex.
     # home: ~/.codex
+  gemini-cli:
+    # Capture Gemini CLI sessions (true or false).
+    enabled: true
+    # Where Gemini CLI keeps its data. Default: $GEMINI_CLI_HOME/.gemini if set, else ~/.gemini.
+    # home: ~/.gemini
+  opencode:
+    # Capture OpenCode sessions (true or false).
+    enabled: true
+    # Where OpenCode keeps its data. Default: $XDG_DATA_HOME/opencode if set, else ~/.local/share/opencode.
+    # home: ~/.local/share/opencode
+  copilot-cli:
+    # Capture GitHub Copilot CLI sessions (true or false).
+    enabled: true
+    # Where Copilot CLI keeps its data. Default: $COPILOT_HOME if set, else ~/.copilot.
+    # home: ~/.copilot
 
 # What may enter git, in the notes on refs/notes/drift that are pushed with the code:
 #   attribution  which agent, model and session wrote each line; no session text
@@ -133,6 +148,36 @@ pub const KEYS: &[KeyDoc] = &[
         path: "agents.codex.home",
         valid: "a directory path",
         example: "/srv/codex",
+    },
+    KeyDoc {
+        path: "agents.gemini-cli.enabled",
+        valid: "true, false",
+        example: "false",
+    },
+    KeyDoc {
+        path: "agents.gemini-cli.home",
+        valid: "a directory path",
+        example: "/srv/gemini",
+    },
+    KeyDoc {
+        path: "agents.opencode.enabled",
+        valid: "true, false",
+        example: "false",
+    },
+    KeyDoc {
+        path: "agents.opencode.home",
+        valid: "a directory path",
+        example: "/srv/opencode",
+    },
+    KeyDoc {
+        path: "agents.copilot-cli.enabled",
+        valid: "true, false",
+        example: "false",
+    },
+    KeyDoc {
+        path: "agents.copilot-cli.home",
+        valid: "a directory path",
+        example: "/srv/copilot",
     },
     KeyDoc {
         path: "privacy",
@@ -222,6 +267,12 @@ pub struct Env {
     pub xdg_config_home: Option<PathBuf>,
     pub claude_config_dir: Option<PathBuf>,
     pub codex_home: Option<PathBuf>,
+    /// `GEMINI_CLI_HOME`: relocates the `~` that Gemini CLI's `.gemini` lives in.
+    pub gemini_cli_home: Option<PathBuf>,
+    /// `XDG_DATA_HOME`: where OpenCode keeps `opencode/` (default `~/.local/share`).
+    pub xdg_data_home: Option<PathBuf>,
+    /// `COPILOT_HOME`: Copilot CLI's home (default `~/.copilot`).
+    pub copilot_home: Option<PathBuf>,
 }
 
 impl Env {
@@ -237,6 +288,9 @@ impl Env {
             xdg_config_home: var("XDG_CONFIG_HOME"),
             claude_config_dir: var("CLAUDE_CONFIG_DIR"),
             codex_home: var("CODEX_HOME"),
+            gemini_cli_home: var("GEMINI_CLI_HOME"),
+            xdg_data_home: var("XDG_DATA_HOME"),
+            copilot_home: var("COPILOT_HOME"),
         }
     }
 
@@ -258,6 +312,25 @@ impl Env {
         let (var, dir) = match agent {
             Agent::ClaudeCode => (&self.claude_config_dir, ".claude"),
             Agent::Codex => (&self.codex_home, ".codex"),
+            Agent::CopilotCli => (&self.copilot_home, ".copilot"),
+            // GEMINI_CLI_HOME stands for `~`, not for `.gemini`.
+            Agent::GeminiCli => {
+                return self
+                    .gemini_cli_home
+                    .as_deref()
+                    .or(self.home.as_deref())
+                    .map(|h| h.join(".gemini"));
+            }
+            // The XDG spec says to ignore a relative XDG_DATA_HOME.
+            Agent::Opencode => {
+                return match self.xdg_data_home.as_deref().filter(|p| p.is_absolute()) {
+                    Some(d) => Some(d.join("opencode")),
+                    None => self
+                        .home
+                        .as_deref()
+                        .map(|h| h.join(".local/share/opencode")),
+                };
+            }
         };
         var.clone()
             .or_else(|| self.home.as_deref().map(|h| h.join(dir)))
@@ -327,6 +400,9 @@ pub struct AgentConfig {
 pub struct AgentsConfig {
     pub claude_code: AgentConfig,
     pub codex: AgentConfig,
+    pub gemini_cli: AgentConfig,
+    pub opencode: AgentConfig,
+    pub copilot_cli: AgentConfig,
 }
 
 impl AgentsConfig {
@@ -335,6 +411,9 @@ impl AgentsConfig {
         match agent {
             Agent::ClaudeCode => &self.claude_code,
             Agent::Codex => &self.codex,
+            Agent::GeminiCli => &self.gemini_cli,
+            Agent::Opencode => &self.opencode,
+            Agent::CopilotCli => &self.copilot_cli,
         }
     }
 }
@@ -520,6 +599,9 @@ impl Config {
 struct Builder {
     claude_code: AgentDraft,
     codex: AgentDraft,
+    gemini_cli: AgentDraft,
+    opencode: AgentDraft,
+    copilot_cli: AgentDraft,
     privacy: Privacy,
     extra_patterns: Vec<String>,
     handoff: HandoffConfig,
@@ -540,6 +622,9 @@ impl Builder {
         Builder {
             claude_code: draft(Agent::ClaudeCode),
             codex: draft(Agent::Codex),
+            gemini_cli: draft(Agent::GeminiCli),
+            opencode: draft(Agent::Opencode),
+            copilot_cli: draft(Agent::CopilotCli),
             privacy: Privacy::default(),
             extra_patterns: Vec::new(),
             handoff: HandoffConfig::default(),
@@ -550,6 +635,9 @@ impl Builder {
         match agent {
             Agent::ClaudeCode => &mut self.claude_code,
             Agent::Codex => &mut self.codex,
+            Agent::GeminiCli => &mut self.gemini_cli,
+            Agent::Opencode => &mut self.opencode,
+            Agent::CopilotCli => &mut self.copilot_cli,
         }
     }
 
@@ -558,6 +646,9 @@ impl Builder {
             agents: AgentsConfig {
                 claude_code: self.claude_code.finish(Agent::ClaudeCode)?,
                 codex: self.codex.finish(Agent::Codex)?,
+                gemini_cli: self.gemini_cli.finish(Agent::GeminiCli)?,
+                opencode: self.opencode.finish(Agent::Opencode)?,
+                copilot_cli: self.copilot_cli.finish(Agent::CopilotCli)?,
             },
             privacy: self.privacy,
             redaction: RedactionConfig {
@@ -578,6 +669,14 @@ impl AgentDraft {
                 let var = match agent {
                     Agent::ClaudeCode => "CLAUDE_CONFIG_DIR",
                     Agent::Codex => "CODEX_HOME",
+                    // Readers added after the first two: without HOME the agent itself
+                    // has nowhere to write, so there is nothing to read (no error).
+                    Agent::GeminiCli | Agent::Opencode | Agent::CopilotCli => {
+                        return Ok(AgentConfig {
+                            enabled: false,
+                            home: PathBuf::new(),
+                        });
+                    }
                 };
                 return Err(Error::user(format!(
                     "cannot tell where {agent} keeps its data: HOME is not set; set HOME or \
@@ -681,6 +780,11 @@ struct FileAgents {
     #[serde(rename = "claude-code")]
     claude_code: Option<FileAgent>,
     codex: Option<FileAgent>,
+    #[serde(rename = "gemini-cli")]
+    gemini_cli: Option<FileAgent>,
+    opencode: Option<FileAgent>,
+    #[serde(rename = "copilot-cli")]
+    copilot_cli: Option<FileAgent>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -728,6 +832,9 @@ impl FileConfig {
             for (agent, file) in [
                 (Agent::ClaudeCode, agents.claude_code),
                 (Agent::Codex, agents.codex),
+                (Agent::GeminiCli, agents.gemini_cli),
+                (Agent::Opencode, agents.opencode),
+                (Agent::CopilotCli, agents.copilot_cli),
             ] {
                 let Some(file) = file else { continue };
                 if let Some(enabled) = file.enabled {
@@ -1143,6 +1250,18 @@ mod tests {
                         enabled: true,
                         home: PathBuf::from("/home/u/.codex"),
                     },
+                    gemini_cli: AgentConfig {
+                        enabled: true,
+                        home: PathBuf::from("/home/u/.gemini"),
+                    },
+                    opencode: AgentConfig {
+                        enabled: true,
+                        home: PathBuf::from("/home/u/.local/share/opencode"),
+                    },
+                    copilot_cli: AgentConfig {
+                        enabled: true,
+                        home: PathBuf::from("/home/u/.copilot"),
+                    },
                 },
                 privacy: Privacy::Summary,
                 redaction: RedactionConfig::default(),
@@ -1163,6 +1282,7 @@ mod tests {
             claude_config_dir: Some("/opt/claude".into()),
             codex_home: Some("/opt/codex".into()),
             xdg_config_home: None,
+            ..Env::default()
         };
         let c = Config::defaults(&env).expect("defaults");
         assert_eq!(c.agent(Agent::ClaudeCode).home, Path::new("/opt/claude"));
@@ -1355,7 +1475,7 @@ mod tests {
     fn unknown_keys_name_the_full_path() {
         assert_eq!(
             parse_err("agents:\n  claude:\n    enabled: false\n"),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex); did you mean 'agents.claude-code'?"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode, copilot-cli); did you mean 'agents.claude-code'?"
         );
         assert_eq!(
             parse_err("agents:\n  codex:\n    enabled: true\n    homee: /x\n"),
@@ -1396,7 +1516,7 @@ mod tests {
         );
         assert_eq!(
             parse_err("agents: 3\n"),
-            ".prompts/config.yaml: bad value '3' for 'agents' (valid: a mapping with keys claude-code, codex)"
+            ".prompts/config.yaml: bad value '3' for 'agents' (valid: a mapping with keys claude-code, codex, gemini-cli, opencode, copilot-cli)"
         );
         assert_eq!(
             parse_err("redaction:\n  extra_patterns: 'x+'\n"),
@@ -1530,6 +1650,18 @@ mod tests {
                     enabled: false,
                     home: home.join("codex-data"),
                 },
+                gemini_cli: AgentConfig {
+                    enabled: true,
+                    home: home.join(".gemini"),
+                },
+                opencode: AgentConfig {
+                    enabled: true,
+                    home: home.join(".local/share/opencode"),
+                },
+                copilot_cli: AgentConfig {
+                    enabled: true,
+                    home: home.join(".copilot"),
+                },
             }
         );
         assert_eq!(c.privacy, Privacy::Off);
@@ -1554,7 +1686,7 @@ mod tests {
         let err = Config::load(&f.root, &f.env).expect_err("bad repo file");
         assert_eq!(
             err.to_string(),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex); did you mean 'agents.claude-code'?"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex, gemini-cli, opencode, copilot-cli); did you mean 'agents.claude-code'?"
         );
         assert_eq!(err.exit_code(), 1);
     }

@@ -19,17 +19,29 @@ pub type Millis = i64;
 pub enum Agent {
     ClaudeCode,
     Codex,
+    GeminiCli,
+    Opencode,
+    CopilotCli,
 }
 
 impl Agent {
     /// Every agent, in display order.
-    pub const ALL: [Agent; 2] = [Agent::ClaudeCode, Agent::Codex];
+    pub const ALL: [Agent; 5] = [
+        Agent::ClaudeCode,
+        Agent::Codex,
+        Agent::GeminiCli,
+        Agent::Opencode,
+        Agent::CopilotCli,
+    ];
 
     /// The stable name used in config, notes, JSON and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Agent::ClaudeCode => "claude-code",
             Agent::Codex => "codex",
+            Agent::GeminiCli => "gemini-cli",
+            Agent::Opencode => "opencode",
+            Agent::CopilotCli => "copilot-cli",
         }
     }
 }
@@ -46,6 +58,9 @@ impl FromStr for Agent {
         match s {
             "claude-code" | "claude" => Ok(Agent::ClaudeCode),
             "codex" => Ok(Agent::Codex),
+            "gemini-cli" | "gemini" => Ok(Agent::GeminiCli),
+            "opencode" => Ok(Agent::Opencode),
+            "copilot-cli" | "copilot" => Ok(Agent::CopilotCli),
             other => Err(format!(
                 "unknown agent '{other}' (valid: {})",
                 Agent::ALL.map(Agent::as_str).join(", ")
@@ -99,6 +114,7 @@ impl Target {
         match self {
             Target::ClaudeCode => Some(Agent::ClaudeCode),
             Target::Codex => Some(Agent::Codex),
+            Target::GeminiCli => Some(Agent::GeminiCli),
             _ => None,
         }
     }

@@ -36,6 +36,9 @@ pub fn agents(config: &Config, env: &Env, sessions: &[SessionSummary]) -> Vec<Ag
             let var = match agent {
                 Agent::ClaudeCode => ("CLAUDE_CONFIG_DIR", &env.claude_config_dir),
                 Agent::Codex => ("CODEX_HOME", &env.codex_home),
+                Agent::GeminiCli => ("GEMINI_CLI_HOME", &env.gemini_cli_home),
+                Agent::Opencode => ("XDG_DATA_HOME", &env.xdg_data_home),
+                Agent::CopilotCli => ("COPILOT_HOME", &env.copilot_home),
             };
             let home_from = if env.default_agent_home(agent).as_deref() != Some(c.home.as_path()) {
                 "config".to_string()
@@ -169,7 +172,18 @@ pub fn status(
             )),
         }
     }
-    for a in agents.iter().filter(|a| a.enabled && !a.found) {
+    // The readers added with issue 13 have a default home that simply does not exist for
+    // someone who does not use that agent: only a home set on purpose is a problem.
+    let optional = |a: &AgentRow| {
+        matches!(
+            a.agent,
+            Agent::GeminiCli | Agent::Opencode | Agent::CopilotCli
+        ) && a.home_from == "default"
+    };
+    for a in agents
+        .iter()
+        .filter(|a| a.enabled && !a.found && !optional(a))
+    {
         todo.push(format!(
             "{} home {} not found: set agents.{}.home in .prompts/config.yaml if it lives elsewhere",
             a.agent, a.home, a.agent

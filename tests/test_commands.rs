@@ -18,6 +18,7 @@ fn run_in_process(env: &Env, args: &[&str]) -> (String, String) {
         xdg_config_home: Some(env.home.join(".config")),
         claude_config_dir: Some(env.claude.clone()),
         codex_home: Some(env.codex.clone()),
+        ..Default::default()
     };
     let ctx = Ctx::new(
         env.repo.clone(),
@@ -236,7 +237,15 @@ fn agents_lists_every_reader_with_where_its_home_came_from() {
     Claude::new(&env, "5b0c1f2e-8a4d-4c1e-9f3a-1d2e3f4a5b6c", T0 - 3600).prompt("hi");
     let v = json_out(&env.drift_ok(&["agents", "--json"]));
     let rows = v.as_array().unwrap();
-    assert_eq!(rows.len(), 2, "{v}");
+    assert_eq!(rows.len(), 5, "{v}");
+    for (row, agent) in rows[2..]
+        .iter()
+        .zip(["gemini-cli", "opencode", "copilot-cli"])
+    {
+        assert_eq!(row["agent"], agent, "{v}");
+        assert_eq!(row["home_from"], "default", "{v}");
+        assert_eq!(row["sessions"], 0, "{v}");
+    }
     assert_eq!(rows[0]["agent"], "claude-code");
     assert_eq!(rows[0]["home"], env.claude.display().to_string());
     assert_eq!(rows[0]["home_from"], "CLAUDE_CONFIG_DIR");

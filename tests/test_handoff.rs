@@ -704,7 +704,10 @@ fn inject_refuses_targets_without_a_session_format() {
     let out = env.drift(&["handoff", "--to", "aider", "--inject"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("claude-code and codex only"), "{err}");
+    assert!(
+        err.contains("claude-code, codex and gemini-cli only"),
+        "{err}"
+    );
     assert!(
         !env.repo.join(".prompts/handoffs").exists(),
         "nothing written"

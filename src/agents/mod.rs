@@ -18,7 +18,10 @@
 
 pub mod claude;
 pub mod codex;
+pub mod copilot;
+pub mod gemini;
 pub mod lenient;
+pub mod opencode;
 mod scope;
 
 pub use self::scope::Scope;
@@ -27,7 +30,13 @@ use crate::model::{Agent, Event, SessionInfo};
 use std::path::{Path, PathBuf};
 
 /// Every reader this build has, in [`Agent::ALL`] order.
-pub static READERS: &[&dyn Reader] = &[&claude::Claude, &codex::Codex];
+pub static READERS: &[&dyn Reader] = &[
+    &claude::Claude,
+    &codex::Codex,
+    &gemini::Gemini,
+    &opencode::Opencode,
+    &copilot::Copilot,
+];
 
 /// The reader of `agent`.
 pub fn reader(agent: Agent) -> &'static dyn Reader {

@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     if args.inject && target.injectable().is_none() {
         return Err(Error::user(format!(
             "--inject cannot create a {target} session: git drift writes native sessions for \
-             claude-code and codex only (run without --inject and paste the brief)"
+             claude-code, codex and gemini-cli only (run without --inject and paste the brief)"
         )));
     }
     ctx.ui.set_quiet(args.quiet);

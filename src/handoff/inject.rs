@@ -75,6 +75,20 @@ impl Plan {
             )));
         }
         let (id, rel) = match agent {
+            // OpenCode keeps sessions in its own SQLite database; git drift does not write
+            // into another program's database (the brief says how to load it instead).
+            Agent::CopilotCli => {
+                return Err(Error::user(
+                    "--inject cannot create a copilot-cli session; run without --inject and \
+                     attach the brief",
+                ));
+            }
+            Agent::Opencode => {
+                return Err(Error::user(
+                    "--inject cannot create an opencode session (its sessions live in \
+                     OpenCode's own database); run without --inject and attach the brief",
+                ));
+            }
             Agent::ClaudeCode => {
                 let id = uuid_v4();
                 let rel = Path::new("projects")
@@ -97,6 +111,21 @@ impl Plan {
                     ));
                 (id, rel)
             }
+            Agent::GeminiCli => {
+                let id = uuid_v4();
+                let utc = jiff::Timestamp::from_millisecond(now)
+                    .map_err(|e| Error::other_from("bad time", e))?
+                    .to_zoned(jiff::tz::TimeZone::UTC);
+                let rel = Path::new("tmp")
+                    .join(gemini_project_dir(home, cwd))
+                    .join("chats")
+                    .join(format!(
+                        "session-{}-{}.jsonl",
+                        utc.strftime("%Y-%m-%dT%H-%M"),
+                        &id[..8]
+                    ));
+                (id, rel)
+            }
         };
         Ok(Plan {
             agent,
@@ -113,6 +142,9 @@ impl Plan {
         match self.agent {
             Agent::ClaudeCode => format!("claude --resume {}", self.id),
             Agent::Codex => format!("codex resume {}", self.id),
+            Agent::GeminiCli => format!("gemini --resume {}", self.id),
+            Agent::Opencode => format!("opencode --session {}", self.id),
+            Agent::CopilotCli => format!("copilot --resume {}", self.id),
         }
     }
 
@@ -198,6 +230,24 @@ impl Plan {
                     ),
                 ]
             }
+            Agent::Opencode | Agent::CopilotCli => Vec::new(),
+            Agent::GeminiCli => vec![
+                json!({
+                    "sessionId": self.id,
+                    "projectHash": crate::agents::gemini::sha256_hex(&self.cwd),
+                    "startTime": ts, "lastUpdated": ts, "kind": "main",
+                }),
+                json!({
+                    "id": derive_uuid(&self.id, 1), "timestamp": ts, "type": "user",
+                    "content": [{"text": text}],
+                }),
+                json!({
+                    "id": derive_uuid(&self.id, 2), "timestamp": ts, "type": "gemini",
+                    "content": "I have read the handoff brief. Tell me to go on and I will \
+                                continue from \"Resume here\".",
+                    "thoughts": [],
+                }),
+            ],
         }
     }
 
@@ -264,6 +314,27 @@ pub fn last_model(store: &Store, agent: Agent) -> Result<Option<String>> {
         .into_iter()
         .rev()
         .find_map(|s| s.session.info.model))
+}
+
+/// The directory under `<home>/tmp/` for a Gemini CLI project rooted at `cwd`: its slug in
+/// `projects.json` when Gemini has seen the project, else the legacy `sha256(cwd)` directory,
+/// which Gemini CLI (0.61) migrates into a new slug directory on its next start, so git drift
+/// never has to edit Gemini's registry.
+fn gemini_project_dir(home: &Path, cwd: &Path) -> String {
+    let registered = std::fs::read_to_string(home.join("projects.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .and_then(|v| {
+            v["projects"][cwd.to_string_lossy().as_ref()]
+                .as_str()
+                .map(str::to_string)
+        })
+        .filter(|slug| {
+            Path::new(slug)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+        });
+    registered.unwrap_or_else(|| crate::agents::gemini::sha256_hex(cwd))
 }
 
 /// A top-level `key = "value"` of Codex's `config.toml` (before any `[table]`).

@@ -632,15 +632,19 @@ pub fn how_to_continue(brief: &Brief) -> String {
             "Put the open items in your plan (update_plan) before patching, and keep it current.".into(),
         ],
         Target::GeminiCli => vec![
-            match &quoted {
+            match &m.resume {
+                Some(cmd) => format!("In the repository root run `{cmd}`: that session starts with this brief."),
+                None => match &quoted {
                 Some(q) => format!("In the repository root run `gemini -i \"$(cat {q})\"`, or inside gemini send `@{}`.", rel.as_deref().unwrap_or_default()),
                 None => "In the repository root start `gemini` and paste this brief as the first message.".into(),
+                },
             },
             "Keep the open items as a checklist and work through them in order.".into(),
         ],
+        // Flags as `opencode --help` and `opencode run --help` (1.18.33) list them.
         Target::Opencode => vec![
-            match &rel {
-                Some(r) => format!("In the repository root start `opencode` and send `@{r}` with: continue the task this brief describes."),
+            match &quoted {
+                Some(q) => format!("In the repository root run `opencode --prompt \"$(cat {q})\"`, or without the TUI `opencode run -f {q} \"Continue the task this brief describes.\"`."),
                 None => "In the repository root start `opencode` and paste this brief as the first message.".into(),
             },
             "Keep the open items as a todo list and work through them in order.".into(),

@@ -11,6 +11,8 @@
 //! all are fixed, and the tests that pin them run by default.
 
 pub mod driver;
+mod gemini;
+mod opencode;
 pub mod server;
 pub mod tmux;
 

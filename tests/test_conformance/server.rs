@@ -1,11 +1,15 @@
 //! A scripted model server on 127.0.0.1 for the conformance suite: it speaks the Anthropic
-//! Messages API (streamed) and the OpenAI Responses API (streamed) exactly as the real agent
-//! CLIs expect them, logs every request, and answers from a per-test script.
+//! Messages API (streamed), the OpenAI Responses API (streamed), the OpenAI Chat Completions API
+//! (`server/chat.rs`) and the Gemini API (`server/gemini.rs`) exactly as the real agent CLIs
+//! expect them, logs every request, and answers from a per-test script.
 //!
 //! The script is a list of model turns. Which turn answers a request is decided by the
 //! request itself: the number of tool results it carries (a CLI sends the whole conversation
 //! every time), so a retried request gets the same answer and the server needs no session
 //! state. Past the end of the script the model says its final text.
+
+mod chat;
+mod gemini;
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -232,6 +236,8 @@ fn respond(conn: &mut TcpStream, req: &Request, state: &Arc<Mutex<State>>) -> st
             let events = responses_answer(&body, state);
             write_sse(conn, &events)
         }
+        ("POST", "/v1/chat/completions") => chat::respond(conn, &req.json(), state),
+        ("POST", p) if gemini::is_gemini(p) => gemini::respond(conn, &req.path, &req.json(), state),
         ("GET", "/v1/models") => write_plain(conn, 200, "application/json", r#"{"data":[]}"#),
         _ => write_plain(
             conn,
@@ -286,7 +292,7 @@ fn tool_results(body: &Value) -> usize {
             })
             .count();
     }
-    n
+    n + gemini::tool_results(body) + chat::tool_results(body)
 }
 
 /// Pick the turn for a main-conversation request and number the answer (for usage).

@@ -54,6 +54,7 @@ pub fn run(_ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
         xdg_config_home: Some(homes.home.join(".config")),
         claude_config_dir: Some(homes.claude.clone()),
         codex_home: Some(homes.codex.clone()),
+        ..Env::default()
     };
     let ctx = Ctx::new(repo.clone(), env, Ui::to(Box::new(std::io::sink())), false);
     show(&ctx, out)?;
