@@ -198,6 +198,15 @@ impl Redactor {
         out
     }
 
+    /// Compile the keyword matchers now rather than on the first text, for a caller that has
+    /// time to spare (blame, while git blames on another core). Changes no result.
+    pub fn prepare(&self) {
+        if let Some(kw) = self.inner.keywords() {
+            kw.which
+                .get_or_init(|| RegexSet::new(&self.inner.keyword_sources.2).ok());
+        }
+    }
+
     /// [`Redactor::redact`] for an owned string: returns it unchanged (no copy) when clean.
     pub fn redact_string(&self, s: String) -> String {
         match self.redact(&s) {
