@@ -35,7 +35,10 @@ if [ "$action" = uninstall ]; then
   removed=0
   for b in "${BINS[@]}"; do
     if [ -e "$BIN_DIR/$b" ]; then rm -f "$BIN_DIR/$b"; echo "removed $BIN_DIR/$b"; removed=1; fi
-    if [ -e "$MAN_DIR/$b.1" ]; then rm -f "$MAN_DIR/$b.1"; echo "removed $MAN_DIR/$b.1"; fi
+  done
+  # git-drift.1 and one page per subcommand (git-drift-log.1, ...).
+  for page in "$MAN_DIR"/git-drift.1 "$MAN_DIR"/git-drift-*.1; do
+    if [ -e "$page" ]; then rm -f "$page"; echo "removed $page"; fi
   done
   [ "$removed" = 1 ] || echo "nothing to remove in $BIN_DIR"
   echo "hooks stay in repositories until you run 'git drift init --uninstall' there (before uninstalling)"

@@ -23,7 +23,7 @@ LAYERS = [
     # notes (format, refs, merge) knows nothing of attribution; attribution::bind writes notes.
     ["notes"],
     ["attribution"],
-    ["report", "blame", "handoff", "sessions", "sync", "hooks", "init", "status"],
+    ["report", "blame", "browse", "handoff", "sessions", "stats", "sync", "hooks", "init", "status"],
     ["commands"],
     ["cli"],
 ]

@@ -21,6 +21,8 @@
 //! in `FileConfig::apply`, its keys in [`KEYS`], and its lines in [`TEMPLATE`]. The tests check
 //! that the parser, [`KEYS`] and the template agree.
 
+pub mod edit;
+
 use crate::error::{Error, Result};
 use crate::llm::{LlmConfig, Provider};
 use crate::model::Agent;
@@ -409,11 +411,17 @@ impl LlmSettings {
              `handoff.llm` in .prompts/config.yaml)"
                 .to_string()
         })?;
-        let model = self
-            .model
-            .clone()
-            .filter(|m| !m.trim().is_empty())
-            .ok_or_else(|| format!("no handoff.llm.model in the configuration for {provider}"))?;
+        let model = match self.model.clone().filter(|m| !m.trim().is_empty()) {
+            Some(m) => m,
+            None if self.base_url.is_none() => provider.default_model().to_string(),
+            None => {
+                return Err(format!(
+                    "no handoff.llm.model for {provider} at {}: pass --model or set \
+                     handoff.llm.model",
+                    self.base_url.as_deref().unwrap_or_default()
+                ));
+            }
+        };
         let mut c = LlmConfig::new(provider, model);
         c.base_url = self.base_url.clone();
         c.api_key_env = self.api_key_env.clone();
@@ -850,7 +858,12 @@ fn describe(err: &serde_saphyr::Error, text: &str) -> String {
             field, expected, ..
         } => {
             let path = at(Want::Key).map_or_else(|| field.clone(), |(p, _)| p);
-            return format!("unknown key '{path}' (valid: {})", expected.join(", "));
+            let guess =
+                edit::suggest(&path).map_or_else(String::new, |g| format!("; did you mean '{g}'?"));
+            return format!(
+                "unknown key '{path}' (valid: {}){guess}",
+                expected.join(", ")
+            );
         }
         serde_saphyr::Error::SerdeUnknownVariant {
             variant, expected, ..
@@ -1342,16 +1355,16 @@ mod tests {
     fn unknown_keys_name_the_full_path() {
         assert_eq!(
             parse_err("agents:\n  claude:\n    enabled: false\n"),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex); did you mean 'agents.claude-code'?"
         );
         assert_eq!(
             parse_err("agents:\n  codex:\n    enabled: true\n    homee: /x\n"),
-            ".prompts/config.yaml: unknown key 'agents.codex.homee' (valid: enabled, home)"
+            ".prompts/config.yaml: unknown key 'agents.codex.homee' (valid: enabled, home); did you mean 'agents.codex.home'?"
         );
         // Same shape in both agents: the path still says which.
         assert_eq!(
             parse_err("agents: {codex: {}, claude-code: {enable: true}}"),
-            ".prompts/config.yaml: unknown key 'agents.claude-code.enable' (valid: enabled, home)"
+            ".prompts/config.yaml: unknown key 'agents.claude-code.enable' (valid: enabled, home); did you mean 'agents.claude-code.enabled'?"
         );
         assert_eq!(
             parse_err("privacy: off\nllm: {}\n"),
@@ -1541,7 +1554,7 @@ mod tests {
         let err = Config::load(&f.root, &f.env).expect_err("bad repo file");
         assert_eq!(
             err.to_string(),
-            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex)"
+            ".prompts/config.yaml: unknown key 'agents.claude' (valid: claude-code, codex); did you mean 'agents.claude-code'?"
         );
         assert_eq!(err.exit_code(), 1);
     }

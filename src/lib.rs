@@ -19,6 +19,7 @@
 pub mod agents;
 pub mod attribution;
 pub mod blame;
+pub mod browse;
 pub mod capture;
 pub mod cli;
 pub mod commands;
@@ -33,6 +34,7 @@ pub mod notes;
 pub mod redact;
 pub mod report;
 pub mod sessions;
+pub mod stats;
 pub mod status;
 pub mod store;
 pub mod sync;

@@ -9,10 +9,34 @@ use std::io::{IsTerminal, Write};
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 
+/// `--color=WHEN`, as in git.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when the output is a terminal and nothing in the environment says otherwise
+    #[default]
+    Auto,
+    /// Colour, even into a pipe or file
+    Always,
+    /// No colour
+    Never,
+}
+
 /// Whether to colour output written to stdout; `terminal` says whether stdout is one.
-pub fn use_color(repo: Option<&Repo>, terminal: bool) -> bool {
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+///
+/// In order: `--color` when given, `NO_COLOR` (no-color.org), `CLICOLOR_FORCE`, git's
+/// `color.ui`, `CLICOLOR=0`, then a terminal whose `TERM` is not `dumb`; the same order as
+/// `anstream`, with git's setting where a git tool is expected to read it.
+pub fn use_color(repo: Option<&Repo>, terminal: bool, when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => return true,
+        ColorWhen::Never => return false,
+        ColorWhen::Auto => {}
+    }
+    if anstyle_query::no_color() {
         return false;
+    }
+    if anstyle_query::clicolor_force() {
+        return true;
     }
     let setting = repo
         .and_then(|r| r.git_opt(&["config", "--get", "color.ui"]).ok().flatten())
@@ -20,41 +44,45 @@ pub fn use_color(repo: Option<&Repo>, terminal: bool) -> bool {
     match setting.as_deref() {
         Some("never") | Some("false") => false,
         Some("always") => true,
-        _ => terminal,
+        _ if anstyle_query::clicolor() == Some(false) => false,
+        _ => terminal && std::env::var("TERM").map_or(true, |t| t != "dumb"),
     }
 }
 
-/// ANSI styling that is a no-op when colour is off.
+/// ANSI styling (rendered by `anstyle`) that is a no-op when colour is off.
 #[derive(Debug, Clone, Copy)]
 pub struct Paint {
     pub on: bool,
 }
 
 impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
+    fn wrap(&self, style: anstyle::Style, s: &str) -> String {
         if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_string()
         }
     }
+    fn fg(&self, c: anstyle::AnsiColor, s: &str) -> String {
+        self.wrap(anstyle::Style::new().fg_color(Some(c.into())), s)
+    }
     pub fn yellow(&self, s: &str) -> String {
-        self.wrap("33", s)
+        self.fg(anstyle::AnsiColor::Yellow, s)
     }
     pub fn green(&self, s: &str) -> String {
-        self.wrap("32", s)
+        self.fg(anstyle::AnsiColor::Green, s)
     }
     pub fn cyan(&self, s: &str) -> String {
-        self.wrap("36", s)
+        self.fg(anstyle::AnsiColor::Cyan, s)
     }
     pub fn red(&self, s: &str) -> String {
-        self.wrap("31", s)
+        self.fg(anstyle::AnsiColor::Red, s)
     }
     pub fn dim(&self, s: &str) -> String {
-        self.wrap("2", s)
+        self.wrap(anstyle::Style::new().dimmed(), s)
     }
     pub fn bold(&self, s: &str) -> String {
-        self.wrap("1", s)
+        self.wrap(anstyle::Style::new().bold(), s)
     }
 }
 

@@ -725,6 +725,66 @@ fn colour_follows_no_color_and_color_ui() {
     );
 }
 
+/// `--color`, `CLICOLOR_FORCE` and `CLICOLOR` (issue 18 item 14), before or after the
+/// command name, on `git drift` and on `git-drift-blame`.
+#[test]
+fn colour_follows_the_color_flag_and_clicolor() {
+    let s = story();
+    let env = &s.env;
+    let run = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut c = env.cmd_in("git", &env.repo);
+        c.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.args(args).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).contains("\x1b[")
+    };
+    // Not a terminal: plain unless asked.
+    assert!(!run(&[], &["drift", "blame", "src/net.py"]));
+    assert!(run(
+        &[],
+        &["drift", "blame", "--color=always", "src/net.py"]
+    ));
+    assert!(run(&[], &["drift", "--color", "always", "log"]));
+    assert!(run(&[], &["drift-blame", "--color=always", "src/net.py"]));
+    assert!(run(
+        &[("CLICOLOR_FORCE", "1")],
+        &["drift", "blame", "src/net.py"]
+    ));
+    // NO_COLOR outranks CLICOLOR_FORCE; the flag outranks both.
+    let both = [("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")];
+    assert!(!run(&both, &["drift", "blame", "src/net.py"]));
+    assert!(run(
+        &both,
+        &["drift", "blame", "--color=always", "src/net.py"]
+    ));
+    env.git(&["config", "color.ui", "always"]);
+    assert!(!run(
+        &[],
+        &["drift", "blame", "--color=never", "src/net.py"]
+    ));
+    assert!(!run(
+        &[("CLICOLOR", "0")],
+        &["drift", "log", "--color=never"]
+    ));
+    assert!(
+        run(&[("CLICOLOR", "0")], &["drift", "log"]),
+        "color.ui=always outranks CLICOLOR=0"
+    );
+    env.git(&["config", "--unset", "color.ui"]);
+    // `--no-pager` is accepted by every command, before or after its name.
+    for args in [
+        &["drift", "--no-pager", "sessions"][..],
+        &["drift", "show", "--no-pager"],
+        &["drift", "log", "--no-pager"],
+        &["drift", "status", "--no-pager"],
+    ] {
+        run(&[], args);
+    }
+}
+
 #[test]
 fn a_closed_pipe_ends_quietly() {
     let env = setup();

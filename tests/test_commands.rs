@@ -182,6 +182,14 @@ fn status_names_each_problem_with_the_command_that_fixes_it() {
     env.commit("first");
     let before = json_out(&env.drift_ok(&["status", "--json"]));
     assert_eq!(before["set_up"], false, "{before}");
+    // The report says "not set up" once, not also as a warning on stderr.
+    let plain = env.drift(&["status"]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&plain.stdout),
+        String::from_utf8_lossy(&plain.stderr),
+    );
+    assert_eq!(stdout.matches("not set up").count(), 1, "{stdout}");
+    assert_eq!(stderr, "", "{stderr}");
     assert!(
         !env.repo.join(".prompts").exists(),
         "status wrote .prompts/"
@@ -318,4 +326,88 @@ fn sessions_without_usage_records_show_unknown_tokens_not_zero() {
     let text = env.drift_ok(&["session", "bbbbbbbb"]);
     assert!(text.contains(" in / ") && text.contains(" out"), "{text}");
     assert!(!text.contains("tokens unknown"), "{text}");
+}
+
+/// Every visible command has its own man page with a DESCRIPTION beyond the one-line summary
+/// and EXAMPLES, and `git drift help CMD` opens it (issue 18 item 15).
+#[test]
+fn every_command_has_a_man_page_and_help_opens_it() {
+    use clap::CommandFactory;
+    let env = Env::new();
+    let man = env.tmp.path().join("man");
+    let dir = man.join("man1");
+    env.drift_ok(&["man", "--dir", dir.to_str().unwrap()]);
+    let program = Cli::command();
+    let names: Vec<String> = program
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name().to_string())
+        .collect();
+    assert!(names.len() >= 15, "{names:?}");
+    for name in &names {
+        let page = std::fs::read_to_string(dir.join(format!("git-drift-{name}.1")))
+            .unwrap_or_else(|e| panic!("git-drift-{name}.1: {e}"));
+        let about = program
+            .find_subcommand(name)
+            .unwrap()
+            .get_about()
+            .unwrap()
+            .to_string();
+        let description = page
+            .split(".SH DESCRIPTION")
+            .nth(1)
+            .and_then(|d| d.split(".SH").next())
+            .unwrap_or_default();
+        assert!(
+            description.len() > about.len() + 20,
+            "git-drift-{name}.1 has a real description: {description}"
+        );
+        let examples = page.split(".SH EXAMPLES\n.TP\n").nth(1).unwrap_or_default();
+        assert!(
+            examples.contains(&format!("git drift {name}")),
+            "{name}: {page}"
+        );
+    }
+    let main_page = std::fs::read_to_string(dir.join("git-drift.1")).unwrap();
+    assert!(
+        main_page.contains("git\\-drift\\-log(1)"),
+        "git-drift(1) refers to the pages"
+    );
+
+    let help = |manpath: &std::path::Path, args: &[&str]| {
+        env.cmd_in("git", &env.repo)
+            .env("MANPATH", manpath)
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "100")
+            .arg("drift")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let man_works = std::process::Command::new("man")
+        .arg("-w")
+        .arg("man")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if man_works {
+        let out = help(&man, &["help", "log"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            text.contains("EXAMPLES") && text.contains("git drift log -5"),
+            "{text}"
+        );
+    } else {
+        eprintln!("man is not installed: the page itself was not opened");
+    }
+    // No page installed: the long help, never man's "No manual entry".
+    let empty = env.tmp.path().join("no-man");
+    std::fs::create_dir_all(empty.join("man1")).unwrap();
+    let out = help(&empty, &["help", "log"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.contains("Usage: git drift log"), "{text}");
+    let out = help(&empty, &["help", "nope"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such command: nope"));
 }

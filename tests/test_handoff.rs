@@ -803,6 +803,44 @@ fn llm_anthropic_request_and_compacted_brief() {
     );
 }
 
+/// `--model` overrides the configured model, and an endpoint of one's own with no model
+/// configured says to pass `--model` instead of failing later (issue 18 item 16).
+#[test]
+fn llm_model_flag_overrides_and_a_custom_endpoint_needs_one() {
+    let server = Server::start(vec![anthropic_ok()]);
+    let yaml = format!(
+        "    provider: anthropic\n    base_url: {}\n    api_key_env: DRIFT_TEST_KEY\n    connect_timeout_secs: 2\n",
+        server.base
+    );
+    let env = llm_env(&yaml);
+    let key = [("DRIFT_TEST_KEY", "sk-ant-test-123")];
+    let (stdout, stderr) = ok(&drift_env(&env, &["handoff", "--llm", "--print"], &key));
+    assert!(stderr.contains("pass --model"), "{stderr}");
+    assert!(
+        stdout.contains("**Goal**"),
+        "the deterministic brief: {stdout}"
+    );
+    let (stdout, _) = ok(&drift_env(
+        &env,
+        &[
+            "handoff",
+            "--llm",
+            "anthropic",
+            "--model",
+            "claude-opus-4-1",
+            "--print",
+        ],
+        &key,
+    ));
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1, "the run without a model sent nothing");
+    assert_eq!(seen[0].body["model"], "claude-opus-4-1");
+    assert!(
+        stdout.contains("\"llm\":\"anthropic claude-opus-4-1\""),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn llm_openai_compatible_and_ollama_formats() {
     let server = Server::start(vec![Reply::json(

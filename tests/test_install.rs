@@ -58,7 +58,17 @@ fn install_init_reinstall_and_uninstall() {
         page.contains("blame") && page.contains("handoff"),
         "subcommands listed"
     );
-    assert!(prefix.join("share/man/man1/git-drift-blame.1").is_file());
+    // One page per subcommand, which git-drift(1) refers to.
+    for page in [
+        "git-drift-blame",
+        "git-drift-log",
+        "git-drift-config",
+        "git-drift-init",
+    ] {
+        let path = prefix.join(format!("share/man/man1/{page}.1"));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(text.contains(".SH EXAMPLES"), "{page}.1: {text}");
+    }
     // Inside a repository it ran `git drift init`.
     assert!(env.repo.join(".prompts/config.yaml").is_file(), "{text}");
     assert!(env.repo.join(".git/hooks/post-commit").is_file());
@@ -77,6 +87,7 @@ fn install_init_reinstall_and_uninstall() {
             "{b}.1 left"
         );
     }
+    assert!(!prefix.join("share/man/man1/git-drift-log.1").exists());
     let bad = install(&env, &env.home, &prefix, &["--frobnicate"]);
     assert_eq!(bad.status.code(), Some(1));
 }

@@ -17,9 +17,12 @@ use std::io::Write;
     bin_name = "git drift",
     version,
     about,
-    max_term_width = 100
+    max_term_width = 100,
+    disable_help_subcommand = true
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub output: commands::context::OutputArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -42,6 +45,10 @@ pub enum Command {
     Log(commands::log::Args),
     /// The sessions behind one commit: prompts, decisions, rejected approaches, ranges
     Show(commands::show::Args),
+    /// List the approaches rejected across sessions, with the reasons given
+    Rejected(commands::rejected::Args),
+    /// How much of a range's code agents wrote: lines by agent, model, author, path, day or week
+    Stats(commands::stats::Args),
     /// Fetch, merge and push refs/notes/drift (what the pre-push hook does with every push)
     Sync(commands::sync::Args),
     /// Which agent (or human) wrote each line, in which session, from which prompt
@@ -53,8 +60,14 @@ pub enum Command {
     Status(commands::status::Args),
     /// Every agent reader: its home, enabled or not, sessions found
     Agents(commands::agents::Args),
+    /// Try git drift in a throwaway repository with scripted Claude Code and Codex sessions
+    Demo(commands::demo::Args),
+    /// Show or change the configuration, with where each value came from
+    Config(commands::config::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(commands::completions::Args),
+    /// Show the manual of a command (its man page when installed, else its --help)
+    Help(commands::help::Args),
     /// Run a git hook (called by the shims git drift init installs)
     #[command(hide = true)]
     Hook(commands::hook::Args),
@@ -75,12 +88,17 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<()>
         Command::Backfill(a) => commands::backfill::run(ctx, a, out),
         Command::Log(a) => commands::log::run(ctx, a, out),
         Command::Show(a) => commands::show::run(ctx, a, out),
+        Command::Rejected(a) => commands::rejected::run(ctx, a, out),
+        Command::Stats(a) => commands::stats::run(ctx, a, out),
         Command::Sync(a) => commands::sync::run(ctx, a, out),
         Command::Blame(a) => commands::blame::run(ctx, a, out),
         Command::Handoff(a) => commands::handoff::run(ctx, a, out),
         Command::Status(a) => commands::status::run(ctx, a, out),
         Command::Agents(a) => commands::agents::run(ctx, a, out),
+        Command::Config(a) => commands::config::run(ctx, a, out),
+        Command::Demo(a) => commands::demo::run(ctx, a, out),
         Command::Completions(a) => commands::completions::run(ctx, a, out),
+        Command::Help(a) => commands::help::run(ctx, a, out),
         Command::Hook(a) => commands::hook::run(ctx, a, out),
         Command::Man(a) => commands::man::run(ctx, a, out),
     }
@@ -126,12 +144,17 @@ pub fn usage_exit(e: clap::Error) -> i32 {
 
 /// Run `git drift` with parsed arguments; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
-    with_process_ctx(|ctx, out| dispatch(ctx, &cli.command, out))
+    with_process_ctx(cli.output, |ctx, out| dispatch(ctx, &cli.command, out))
 }
 
 /// Run `f` with the process's context and stdout, and turn its result into an exit code.
-fn with_process_ctx(f: impl FnOnce(&Ctx, &mut dyn Write) -> Result<()>) -> i32 {
-    let ctx = Ctx::from_process().with_program(<Cli as clap::CommandFactory>::command);
+fn with_process_ctx(
+    output: commands::context::OutputArgs,
+    f: impl FnOnce(&Ctx, &mut dyn Write) -> Result<()>,
+) -> i32 {
+    let ctx = Ctx::from_process()
+        .with_program(<Cli as clap::CommandFactory>::command)
+        .with_output(output);
     let mut stdout = std::io::stdout().lock();
     finish(f(&ctx, &mut stdout).and_then(|()| stdout.flush().map_err(out_err)))
 }
@@ -159,7 +182,9 @@ pub fn run_blame(args: Vec<String>) -> i32 {
     use clap::Parser;
     let argv = std::iter::once("git-drift-blame".to_string()).chain(args);
     match commands::blame::Cli::try_parse_from(argv) {
-        Ok(cli) => with_process_ctx(|ctx, out| commands::blame::run(ctx, &cli.args, out)),
+        Ok(cli) => with_process_ctx(cli.output, |ctx, out| {
+            commands::blame::run(ctx, &cli.args, out)
+        }),
         Err(e) => usage_exit(e),
     }
 }
@@ -169,7 +194,9 @@ pub fn run_handoff(args: Vec<String>) -> i32 {
     use clap::Parser;
     let argv = std::iter::once("git-drift-handoff".to_string()).chain(args);
     match commands::handoff::Args::try_parse_from(argv) {
-        Ok(a) => with_process_ctx(|ctx, out| commands::handoff::run(ctx, &a, out)),
+        Ok(a) => with_process_ctx(Default::default(), |ctx, out| {
+            commands::handoff::run(ctx, &a, out)
+        }),
         Err(e) => usage_exit(e),
     }
 }

@@ -42,9 +42,6 @@ pub struct Args {
     /// Print the prompt under each group of agent-written lines
     #[arg(long)]
     pub show_prompt: bool,
-    /// Do not page the output
-    #[arg(long)]
-    pub no_pager: bool,
 }
 
 /// `git-drift-blame` / `git drift-blame`: the same arguments as `git drift blame`.
@@ -58,6 +55,8 @@ pub struct Args {
     max_term_width = 100
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub output: crate::commands::context::OutputArgs,
     #[command(flatten)]
     pub args: Args,
 }
@@ -115,7 +114,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
         let shown = blame.lines.iter().filter_map(|l| l.attr.session.as_deref());
         (None, ctx.short_ids(shown)?)
     };
-    ctx.paged(out, machine, args.no_pager, |out, paint| {
+    ctx.paged(out, machine, |out, paint| {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
         let r = if args.timeline {
             timeline(repo, &mut notes, store.as_deref(), &blame).and_then(|t| {

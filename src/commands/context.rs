@@ -20,6 +20,19 @@ use std::path::PathBuf;
 pub const NOT_SET_UP: &str =
     "git drift: not set up: run `git drift init` (answering without writing .prompts/)";
 
+/// The options every command takes, before or after its name (`git drift --no-pager log`,
+/// `git drift log --color=always`).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct OutputArgs {
+    /// Colour the output: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or color.ui say
+    /// otherwise; CLICOLOR_FORCE forces it), always or never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ui::ColorWhen::Auto)]
+    pub color: ui::ColorWhen,
+    /// Do not page the output
+    #[arg(long, global = true)]
+    pub no_pager: bool,
+}
+
 /// Everything a command working on the current repository needs.
 pub struct Ctx {
     cwd: PathBuf,
@@ -29,6 +42,8 @@ pub struct Ctx {
     terminal: bool,
     /// Progress lines and warnings.
     pub ui: Ui,
+    /// `--color` and `--no-pager`, given before or after the command name.
+    output: OutputArgs,
     /// The clap definition of the whole program, for commands that describe it (man pages).
     program: Option<fn() -> clap::Command>,
     repo: OnceCell<Repo>,
@@ -59,12 +74,19 @@ impl Ctx {
             env,
             terminal,
             ui,
+            output: OutputArgs::default(),
             program: None,
             repo: OnceCell::new(),
             config: OnceCell::new(),
             store: RefCell::new(None),
             captured: std::cell::Cell::new(false),
         }
+    }
+
+    /// Tell the context the `--color` and `--no-pager` the command line gave.
+    pub fn with_output(mut self, output: OutputArgs) -> Ctx {
+        self.output = output;
+        self
     }
 
     /// Tell the context the clap definition of the whole program.
@@ -210,7 +232,7 @@ impl Ctx {
     /// The colours for output written to the command's `out`; never for JSON.
     pub fn paint(&self, json: bool) -> Result<Paint> {
         Ok(Paint {
-            on: !json && ui::use_color(Some(self.repo()?), self.terminal),
+            on: !json && ui::use_color(Some(self.repo()?), self.terminal, self.output.color),
         })
     }
 
@@ -220,11 +242,10 @@ impl Ctx {
         &self,
         out: &mut dyn Write,
         json: bool,
-        no_pager: bool,
         print: impl FnOnce(&mut dyn Write, Paint) -> Result<()>,
     ) -> Result<()> {
         let paint = self.paint(json)?;
-        let pager = if self.terminal && !json && !no_pager {
+        let pager = if self.terminal && !json && !self.output.no_pager {
             Pager::start(Some(self.repo()?))
         } else {
             None

@@ -55,6 +55,10 @@ pub struct Args {
     /// Compact the brief with the LLM configured in handoff.llm (anthropic, openai, ollama)
     #[arg(long, value_name = "PROVIDER", num_args = 0..=1, default_missing_value = "")]
     pub llm: Option<String>,
+    /// With --llm: the model to use (default: handoff.llm.model, else the provider's default:
+    /// claude-sonnet-4-5, gpt-4.1-mini, llama3.1:8b)
+    #[arg(long, value_name = "MODEL", requires = "llm")]
+    pub model: Option<String>,
     /// Also create a native session of the target agent that starts with the brief
     #[arg(long)]
     pub inject: bool,
@@ -140,7 +144,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     let deterministic = render::render_to_string(&brief, budget)?;
     let mut text = redactor.redact(&deterministic).into_owned();
     if let Some(provider) = args.llm.as_deref() {
-        let cfg = compact::resolve_config(&config.handoff.llm, provider);
+        let cfg = compact::resolve_config(&config.handoff.llm, provider, args.model.as_deref());
         let result = cfg.and_then(|cfg| {
             ctx.ui.progress(&format!(
                 "compacting with {} {} at {}",

@@ -16,15 +16,12 @@ pub struct Args {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
-    /// Do not page the output
-    #[arg(long)]
-    pub no_pager: bool,
 }
 
 /// Run `git drift log`.
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     let repo = ctx.repo()?;
-    ctx.paged(out, args.json, args.no_pager, |out, paint| {
+    ctx.paged(out, args.json, |out, paint| {
         let range = args.range.as_deref();
         crate::report::print_log(repo, range, args.max_count, args.json, paint, out)
     })

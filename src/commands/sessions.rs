@@ -21,7 +21,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     let list = ctx.query_store()?.sessions(args.agent)?;
     let ids = ctx.short_ids(list.iter().map(|s| s.session.info.id.as_str()))?;
-    ctx.paged(out, args.json, false, |out, paint| {
+    ctx.paged(out, args.json, |out, paint| {
         crate::sessions::print_sessions(&list, args.json, &ids, paint, out)
     })
 }

@@ -20,7 +20,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     let repo = ctx.repo()?;
     let ids = |shown: &mut dyn Iterator<Item = &str>| ctx.short_ids(shown);
-    ctx.paged(out, args.json, false, |out, paint| {
+    ctx.paged(out, args.json, |out, paint| {
         crate::report::print_show(repo, &args.commit, args.json, &ids, paint, out)
     })
 }

@@ -18,7 +18,13 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     let repo = ctx.repo()?;
     let config = ctx.config()?;
-    let sessions = ctx.query_store()?.sessions(None)?;
+    // Where init never ran there is nothing captured to list, and the report itself says
+    // "not set up": the read-only store's own warning would say it twice.
+    let sessions = if repo.prompts_dir().is_dir() {
+        ctx.query_store()?.sessions(None)?
+    } else {
+        Vec::new()
+    };
     let agents = crate::status::agents(config, ctx.env(), &sessions);
     let status = crate::status::status(repo, config, agents, &sessions)?;
     let paint = ctx.paint(args.json)?;

@@ -20,34 +20,39 @@ use std::collections::HashMap;
 /// At most this many characters of timeline go with the brief (the newest are kept).
 const TIMELINE_CHARS: usize = 120_000;
 
-/// The client configuration for `--llm [PROVIDER]`: `handoff.llm` from the configuration, whose
-/// provider must be PROVIDER when one is named.
-pub fn resolve_config(settings: &LlmSettings, provider: &str) -> Result<LlmConfig, String> {
+/// The client configuration for `--llm [PROVIDER] [--model MODEL]`: the configured
+/// `handoff.llm` when no provider is named or it names the configured one; another provider
+/// starts from that provider's defaults (its endpoint, key variable and default model), since
+/// the configured model and endpoint belong to the other one. `model` overrides either.
+pub fn resolve_config(
+    settings: &LlmSettings,
+    provider: &str,
+    model: Option<&str>,
+) -> Result<LlmConfig, String> {
+    let mut s = settings.clone();
     let provider = provider.trim();
-    if provider.is_empty() {
-        return settings.to_config();
-    }
-    let wanted = match provider {
-        "anthropic" => Provider::Anthropic,
-        "openai" => Provider::Openai,
-        "ollama" => Provider::Ollama,
-        other => {
-            return Err(format!(
-                "unknown LLM provider '{other}' (valid: anthropic, openai, ollama)"
-            ));
+    if !provider.is_empty() {
+        let wanted = match provider {
+            "anthropic" => Provider::Anthropic,
+            "openai" => Provider::Openai,
+            "ollama" => Provider::Ollama,
+            other => {
+                return Err(format!(
+                    "unknown LLM provider '{other}' (valid: anthropic, openai, ollama)"
+                ));
+            }
+        };
+        if s.provider.is_some_and(|p| p != wanted) {
+            s.model = None;
+            s.base_url = None;
+            s.api_key_env = None;
         }
-    };
-    match settings.provider {
-        Some(p) if p != wanted => Err(format!(
-            "--llm {wanted}: handoff.llm is set up for {p}; set handoff.llm.provider to \
-             {wanted} with its model (and base_url) to use it"
-        )),
-        _ => {
-            let mut s = settings.clone();
-            s.provider = Some(wanted);
-            s.to_config()
-        }
+        s.provider = Some(wanted);
     }
+    if let Some(m) = model.map(str::trim).filter(|m| !m.is_empty()) {
+        s.model = Some(m.to_string());
+    }
+    s.to_config()
 }
 
 /// A compacted brief and what it cost.
@@ -384,34 +389,51 @@ mod tests {
         assert_eq!(sections_of(swapped), None);
     }
 
+    /// `--llm anthropic` without a model used to fail: each provider has a default model on
+    /// its own endpoint, `--model` overrides, and naming another provider than the configured
+    /// one uses that provider's defaults (issue 18 item 16).
     #[test]
-    fn provider_argument_must_match_the_configuration() {
+    fn llm_provider_without_a_model_uses_the_default_model() {
         let mut s = LlmSettings::default();
         assert!(
-            resolve_config(&s, "")
+            resolve_config(&s, "", None)
                 .unwrap_err()
                 .contains("handoff.llm.provider")
         );
-        assert!(
-            resolve_config(&s, "ollama")
-                .unwrap_err()
-                .contains("handoff.llm.model")
+        let c = resolve_config(&s, "anthropic", None).unwrap();
+        assert_eq!(
+            (c.provider, c.model.as_str()),
+            (Provider::Anthropic, "claude-sonnet-4-5")
         );
-        s.model = Some("llama3.1:8b".into());
-        let c = resolve_config(&s, "ollama").unwrap();
-        assert_eq!(c.provider, Provider::Ollama);
-        s.provider = Some(Provider::Anthropic);
+        let c = resolve_config(&s, "ollama", Some("qwen3:8b")).unwrap();
+        assert_eq!(
+            (c.provider, c.model.as_str()),
+            (Provider::Ollama, "qwen3:8b")
+        );
+        // A configured model and endpoint belong to the configured provider only.
+        s.provider = Some(Provider::Openai);
+        s.model = Some("deepseek-chat".into());
+        s.base_url = Some("https://api.deepseek.com/v1".into());
+        let c = resolve_config(&s, "", None).unwrap();
+        assert_eq!(c.model, "deepseek-chat");
+        let c = resolve_config(&s, "openai", Some("deepseek-reasoner")).unwrap();
+        assert_eq!(c.base_url(), "https://api.deepseek.com/v1");
+        assert_eq!(c.model, "deepseek-reasoner");
+        let c = resolve_config(&s, "anthropic", None).unwrap();
+        assert_eq!(c.model, "claude-sonnet-4-5");
+        assert_eq!(c.base_url(), "https://api.anthropic.com");
+        // Another endpoint has no default model.
+        s.model = None;
         assert!(
-            resolve_config(&s, "ollama")
+            resolve_config(&s, "", None)
                 .unwrap_err()
-                .contains("set up for anthropic")
+                .contains("pass --model")
         );
         assert!(
-            resolve_config(&s, "gpt")
+            resolve_config(&s, "gpt", None)
                 .unwrap_err()
                 .contains("unknown LLM provider")
         );
-        assert_eq!(resolve_config(&s, "").unwrap().model, "llama3.1:8b");
     }
 
     #[test]

@@ -1555,7 +1555,12 @@ fn merged_len(ranges: &[(usize, usize)], extra: (usize, usize)) -> usize {
 /// line of the block is found.
 pub fn locate(lines: &[String], edit: &Edit) -> Option<(usize, usize)> {
     let want: Vec<&str> = edit.after.lines().collect();
-    let anchor = want.iter().position(|l| l.trim().len() >= 3)?;
+    // Anchor on a line long enough to be distinctive; a block of only short lines (`e`, `F`)
+    // anchors on its first line and counts only where the whole block matches.
+    let (anchor, whole_only) = match want.iter().position(|l| l.trim().len() >= 3) {
+        Some(a) => (a, false),
+        None => (want.iter().position(|l| !l.trim().is_empty())?, true),
+    };
     let before: HashSet<&str> = edit.before.lines().map(str::trim).collect();
     let wrote = want
         .iter()
@@ -1581,7 +1586,8 @@ pub fn locate(lines: &[String], edit: &Edit) -> Option<(usize, usize)> {
             break;
         }
     }
-    best.map(|(start, _)| (start, (start + wrote + 1).min(lines.len().max(1))))
+    best.filter(|(_, score)| !whole_only || *score == want.len())
+        .map(|(start, _)| (start, (start + wrote + 1).min(lines.len().max(1))))
 }
 
 /// The first line an edit wrote that is not blank, trimmed, cut short.

@@ -63,6 +63,17 @@ impl Provider {
         }
     }
 
+    /// The model used when none is configured or given, on the provider's own endpoint: a
+    /// capable, inexpensive model each provider has kept available. Another endpoint (a
+    /// DeepSeek or LM Studio `base_url`) has no default; its model must be named.
+    pub fn default_model(self) -> &'static str {
+        match self {
+            Provider::Anthropic => "claude-sonnet-4-5",
+            Provider::Openai => "gpt-4.1-mini",
+            Provider::Ollama => "llama3.1:8b",
+        }
+    }
+
     /// The environment variable that holds the key for the provider's own endpoint.
     fn default_key_env(self) -> Option<&'static str> {
         match self {

@@ -10,11 +10,15 @@ use jiff::{Span, Timestamp, Zoned, civil, tz::TimeZone};
 /// date and time (`2026-01-15 09:30`), or a span back from `now` (`2 days ago`, `3h`,
 /// `1 week`).
 pub fn parse_since(s: &str, now: Timestamp) -> Result<Millis> {
+    parse_since_in(s, now, TimeZone::system())
+}
+
+/// [`parse_since`] in the time zone `tz`.
+fn parse_since_in(s: &str, now: Timestamp, tz: TimeZone) -> Result<Millis> {
     let s = s.trim();
     if let Ok(t) = s.parse::<Timestamp>() {
         return Ok(t.as_millisecond());
     }
-    let tz = TimeZone::system();
     if let Ok(z) = s
         .parse::<civil::DateTime>()
         .and_then(|dt| dt.to_zoned(tz.clone()))
@@ -27,16 +31,72 @@ pub fn parse_since(s: &str, now: Timestamp) -> Result<Millis> {
     {
         return Ok(z.timestamp().as_millisecond());
     }
-    let span_text = s.strip_suffix("ago").unwrap_or(s).trim();
-    if let Ok(span) = span_text.parse::<Span>() {
-        let z = now.to_zoned(tz);
-        if let Ok(then) = z.checked_sub(span) {
-            return Ok(then.timestamp().as_millisecond());
-        }
+    // git's spellings separate words with dots (`2.days.ago`, `last.monday`).
+    let words = s.to_ascii_lowercase().replace(['.', '_'], " ");
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let z = now.to_zoned(tz);
+    if let Some(then) = git_relative(&words, &z) {
+        return Ok(then.timestamp().as_millisecond());
+    }
+    let span_text = words.strip_suffix("ago").unwrap_or(&words).trim();
+    if let Ok(span) = span_text.parse::<Span>()
+        && let Ok(then) = z.checked_sub(span)
+    {
+        return Ok(then.timestamp().as_millisecond());
     }
     Err(Error::user(format!(
-        "cannot read the time '{s}' (use e.g. 2026-01-15, '2026-01-15 09:30', 2026-01-15T09:30:00Z or '2 days ago')"
+        "cannot read the time '{s}' (use e.g. 2026-01-15, '2026-01-15 09:30', 2026-01-15T09:30:00Z, '2 days ago', 2.days.ago, yesterday or 'last monday')"
     )))
+}
+
+/// The named forms of git's approxidate that people type after `--since`, read the way
+/// `git log --since` reads them: the time of day is kept unless `noon` or `midnight` says
+/// otherwise (`yesterday` is 24 hours back, `last monday` the Monday before today at this
+/// time), and a bare `noon` still to come today means yesterday's.
+fn git_relative(words: &str, now: &Zoned) -> Option<Zoned> {
+    let (day, clock) = match words.rsplit_once(' ') {
+        Some((d, c @ ("noon" | "midnight"))) => (d, Some(c)),
+        _ if matches!(words, "noon" | "midnight") => ("today", Some(words)),
+        _ => (words, None),
+    };
+    let mut then = match day {
+        "now" | "today" => now.clone(),
+        "yesterday" => now.checked_sub(Span::new().days(1)).ok()?,
+        "last week" => now.checked_sub(Span::new().weeks(1)).ok()?,
+        "last month" => now.checked_sub(Span::new().months(1)).ok()?,
+        "last year" => now.checked_sub(Span::new().years(1)).ok()?,
+        _ => {
+            let weekday = day.strip_prefix("last ").and_then(weekday)?;
+            let back =
+                (now.weekday().to_monday_zero_offset() - weekday.to_monday_zero_offset() + 6) % 7
+                    + 1;
+            now.checked_sub(Span::new().days(i64::from(back))).ok()?
+        }
+    };
+    if let Some(c) = clock {
+        let hour = if c == "noon" { 12 } else { 0 };
+        then = then.with().time(civil::time(hour, 0, 0, 0)).build().ok()?;
+        if day == "today" && clock == Some("noon") && then > *now {
+            then = then.checked_sub(Span::new().days(1)).ok()?;
+        }
+    }
+    Some(then)
+}
+
+fn weekday(name: &str) -> Option<civil::Weekday> {
+    use civil::Weekday::*;
+    let all = [
+        ("monday", Monday),
+        ("tuesday", Tuesday),
+        ("wednesday", Wednesday),
+        ("thursday", Thursday),
+        ("friday", Friday),
+        ("saturday", Saturday),
+        ("sunday", Sunday),
+    ];
+    all.iter()
+        .find(|(full, _)| name == *full || (name.len() == 3 && full.starts_with(name)))
+        .map(|(_, d)| *d)
 }
 
 /// `2026-01-15 09:30` in the local time zone.
@@ -135,6 +195,28 @@ mod tests {
             now.as_millisecond() - 3 * 3_600_000
         );
         assert!(parse_since("last tuesday-ish", now).is_err());
+    }
+
+    /// `--since` reads git's forms the way `git log --since` does (issue 18 item 12).
+    #[test]
+    fn since_accepts_git_forms() {
+        // 2026-01-20 is a Tuesday.
+        let now: Timestamp = "2026-01-20T12:00:00Z".parse().unwrap();
+        let at = |s: &str| {
+            Timestamp::from_millisecond(parse_since_in(s, now, TimeZone::UTC).unwrap())
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(at("yesterday"), "2026-01-19T12:00:00Z");
+        assert_eq!(at("2.days.ago"), "2026-01-18T12:00:00Z");
+        assert_eq!(at("3.weeks.ago"), "2025-12-30T12:00:00Z");
+        assert_eq!(at("last monday"), "2026-01-19T12:00:00Z");
+        assert_eq!(at("last.tuesday"), "2026-01-13T12:00:00Z");
+        assert_eq!(at("last sun"), "2026-01-18T12:00:00Z");
+        assert_eq!(at("yesterday midnight"), "2026-01-19T00:00:00Z");
+        assert_eq!(at("last month"), "2025-12-20T12:00:00Z");
+        assert_eq!(at("midnight"), "2026-01-20T00:00:00Z");
+        assert!(parse_since_in("last someday", now, TimeZone::UTC).is_err());
     }
 
     #[test]

@@ -458,6 +458,32 @@ fn locate_finds_the_written_line_despite_reindenting() {
     assert_eq!(locate(&lines, &e), Some((1, 3)));
 }
 
+/// A hunk of one-letter lines (Codex `e / -f / +F`) was "no longer in the file" in the brief
+/// because no line was long enough to anchor on.
+#[test]
+fn locate_finds_a_block_of_short_lines_only_where_all_of_it_is() {
+    let lines: Vec<String> = "a\nB\nc\nd\ne\nF\n".lines().map(String::from).collect();
+    let e = Edit {
+        call_id: None,
+        tool: "apply_patch".into(),
+        path: "/r/notes.txt".into(),
+        op: EditOp::Update,
+        before: "e\nf\n".into(),
+        after: "e\nF\n".into(),
+        move_to: None,
+    };
+    assert_eq!(locate(&lines, &e), Some((4, 6)));
+    let gone = Edit {
+        after: "e\nG\n".into(),
+        ..e
+    };
+    assert_eq!(
+        locate(&lines, &gone),
+        None,
+        "half a block of short lines is no match"
+    );
+}
+
 #[test]
 fn long_files_show_changed_regions_with_context() {
     let dir = tempfile::tempdir().unwrap();
