@@ -434,7 +434,7 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in BENCHES:
         print(__doc__, file=sys.stderr)
         sys.exit(1)
-    if sys.argv[1] != "gen" and not os.path.exists(os.path.join(BIN, BLAME[0] if sys.argv[1] == "blame" else "git-drift")):
+    if sys.argv[1] != "gen" and not os.path.exists(os.path.join(BIN, BLAME[0] if sys.argv[1] == "blame" and BLAME[0] != "git" else "git-drift")):
         sys.exit(f"no git-drift in {BIN}: run `cargo build --release` first (or pass --bin DIR)")
     os.makedirs(CACHE, exist_ok=True)
     print(f"== {sys.argv[1]} {' '.join(ARGS)}  (binaries: {BIN}; {time.strftime('%Y-%m-%d %H:%M')}, "
