@@ -6,7 +6,11 @@ Builds a repository with FILES files, a captured transcript history of about MB 
 appended to a live Claude transcript, alternating a commit with the hooks and one with hooks
 disabled (core.hooksPath=/dev/null). Reports the median time added to `git commit`.
 
-usage: hook.py BIN_DIR [--files N] [--mb N] [--commits N] [--trace] [--keep]
+usage: hook.py BIN_DIR [--files N] [--mb N] [--commits N] [--trace] [--keep] [--work DIR]
+
+--work DIR: use an already generated and captured corpus (DIR/repo, DIR/claude, DIR/codex,
+DIR/home, as bench/run.py caches them) instead of generating one in a temporary directory;
+the commits are then made in DIR/repo and the live session's transcript grows there.
 
 Target: <= 20 ms median added, flat from 10 MB to 1 GB of history.
 """
@@ -18,31 +22,35 @@ def arg(name, default):
 bin_dir = os.path.abspath(sys.argv[1])
 files, mb, commits = arg("--files", 5000), arg("--mb", 50), arg("--commits", 40)
 here = os.path.dirname(os.path.abspath(__file__))
-work = tempfile.mkdtemp()
+given = sys.argv[sys.argv.index("--work") + 1] if "--work" in sys.argv else None
+work = os.path.abspath(given) if given else tempfile.mkdtemp()
 env = dict(os.environ, **({"GIT_DRIFT_TRACE": "1"} if "--trace" in sys.argv else {}), HOME=f"{work}/home", GIT_CONFIG_GLOBAL=f"{work}/home/.gitconfig", GIT_CONFIG_NOSYSTEM="1",
            TZ="UTC", CLAUDE_CONFIG_DIR=f"{work}/claude", CODEX_HOME=f"{work}/codex", PATH=f"{bin_dir}:{os.environ['PATH']}")
-os.makedirs(f"{work}/home"); os.makedirs(f"{work}/repo")
+os.makedirs(f"{work}/home", exist_ok=True); os.makedirs(f"{work}/repo", exist_ok=True)
 repo = os.path.realpath(f"{work}/repo")
 def git(*a):
     r = subprocess.run(["git", *a], cwd=repo, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"git {' '.join(a)} failed: {r.stderr.strip()}")
     return r.stdout
-git("config", "--global", "user.name", "bench"); git("config", "--global", "user.email", "b@example.com")
-git("init", "-q")
-for i in range(files):
-    d = f"{repo}/src/d{i % 50}"
-    os.makedirs(d, exist_ok=True)
-    with open(f"{d}/f{i}.py", "w") as f:
-        f.write("".join(f"line_{j} = {j}\n" for j in range(40)))
-git("add", "-A"); git("commit", "-q", "-m", "initial")
-subprocess.run([sys.executable, f"{here}/gen_corpus.py", repo, f"{work}/claude", f"{work}/codex", str(mb)], check=True, env=env)
-git("drift", "init")
-t = time.time(); git("drift", "capture", "--quiet"); print(f"initial capture of the history: {time.time() - t:.2f} s")
+if not given:
+    git("config", "--global", "user.name", "bench"); git("config", "--global", "user.email", "b@example.com")
+    git("init", "-q")
+    for i in range(files):
+        d = f"{repo}/src/d{i % 50}"
+        os.makedirs(d, exist_ok=True)
+        with open(f"{d}/f{i}.py", "w") as f:
+            f.write("".join(f"line_{j} = {j}\n" for j in range(40)))
+    git("add", "-A"); git("commit", "-q", "-m", "initial")
+    subprocess.run([sys.executable, f"{here}/gen_corpus.py", repo, f"{work}/claude", f"{work}/codex", str(mb)], check=True, env=env)
+    git("drift", "init")
+# Captures what is new (all of it for a fresh corpus; nothing, or the last run's live session,
+# for a cached one) so that the commits below measure the steady state.
+t = time.time(); git("drift", "capture", "--quiet"); print(f"capture before the commits: {time.time() - t:.2f} s")
 
 enc = "".join(c if c.isalnum() else "-" for c in repo)
 live = f"{work}/claude/projects/{enc}/ffffffff-0000-4000-8000-000000000000.jsonl"
-n = 0
+n = int(time.time() * 1000) % 10_000_000  # unique ids across runs on a cached corpus
 def agent_edit(path):
     global n
     n += 1
@@ -60,7 +68,8 @@ def agent_edit(path):
 
 with_hook, without = [], []
 for i in range(commits):
-    path = f"{repo}/src/d{i % 50}/f{i}.py"
+    j = (n + i) % files
+    path = f"{repo}/src/d{j % 50}/f{j}.py"
     agent_edit(path)
     git("add", path)
     hooked = i % 2 == 0
@@ -71,12 +80,15 @@ for i in range(commits):
     if hooked:
         last_trace = r.stderr
 notes = git("notes", "--ref=drift", "list").split("\n")
-print(f"{files} files, {mb} MB captured history, {commits} commits ({len([x for x in notes if x])} notes)")
+transcripts = sum(os.path.getsize(os.path.join(r, x)) for d in ("claude", "codex") for r, _, xs in os.walk(f"{work}/{d}") for x in xs if x.endswith(".jsonl"))
+print(f"{files} files, {transcripts / 1e6:.0f} MB captured history, {commits} commits ({len([x for x in notes if x])} notes)")
 print(f"git commit median: {statistics.median(without):.1f} ms without hooks, {statistics.median(with_hook):.1f} ms with git drift")
 if "--trace" in sys.argv:
     print(last_trace)
 print(f"median added by the post-commit hook: {statistics.median(with_hook) - statistics.median(without):.1f} ms (target <= 20 ms, flat in history size)")
-if "--keep" in sys.argv:
+if given:
+    pass
+elif "--keep" in sys.argv:
     print(f"kept {work}")
 else:
     shutil.rmtree(work, ignore_errors=True)

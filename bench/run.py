@@ -5,6 +5,7 @@ usage: python3 bench/run.py NAME [options]      (see bench/README.md)
 
   gen        --mb N [--sessions N] [--files N]   only generate and cache a corpus
   hook       --mb N [--commits N]          post-commit hook added time (bench/hook.py)
+  backfill   [--mb N]                      `git drift backfill` of 250 / 500 / 1000 commits
   capture    --mb N [--sessions N]         capture MB/s, events/s, peak RSS; no-op re-capture
   recapture  [--files N]                   no-op re-capture with N transcript files
   sessions   [--sessions N] [--mb N]       `git drift sessions`
@@ -198,9 +199,58 @@ def real_history(package):
 
 
 def bench_hook():
-    cmd = [sys.executable, f"{HERE}/hook.py", BIN, "--mb", str(opt("--mb", 10, float)).rstrip("0").rstrip("."),
-           "--files", str(opt("--files", 5000)), "--commits", str(opt("--commits", 40))]
+    """bench/hook.py on the cached corpus of that size (captured first if it is not yet)."""
+    mb = opt("--mb", 10, float)
+    work, _, _ = corpus(mb, opt("--sessions", None), opt("--files", 5000))
+    cmd = [sys.executable, f"{HERE}/hook.py", BIN, "--mb", f"{mb:g}", "--files", str(opt("--files", 5000)),
+           "--commits", str(opt("--commits", 40)), "--work", work]
     subprocess.run(cmd + (["--trace"] if flag("--trace") else []), check=True)
+
+
+def bench_backfill():
+    """`git drift backfill` of the last N commits (N = 250, 500, 1000), to show it is linear.
+
+    A clone of the cached 10 MB corpus' repository with its captured store gets 1,000 more
+    commits, each changing one of the files the agents edited (fast-import, no hook); every
+    run deletes the notes first, so each backfill binds its commits from scratch."""
+    src_work, src_repo, _ = corpus(opt("--mb", 10, float), None)
+    work = os.path.join(CACHE, "backfill-1000")
+    repo = os.path.join(work, "repo")
+    env = environ(src_work)  # the same HOME and agent homes: the transcripts are the corpus'
+    if not os.path.exists(os.path.join(work, ".generated")):
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        run(["git", "clone", "-q", src_repo, repo], work, env)
+        shutil.copytree(os.path.join(src_repo, ".prompts"), os.path.join(repo, ".prompts"),
+                        ignore=shutil.ignore_patterns("*.lock"))
+        stream, mark = [], 0
+        for i in range(1000):
+            path = f"src/d{i % 50}/f{(i * 37) % 5000 // 50 * 50 + i % 50}.py"
+            with open(os.path.join(repo, path)) as f:
+                body = f.read() + f"value_{i} = compute({i})\n"
+            with open(os.path.join(repo, path), "w") as f:
+                f.write(body)
+            data = body.encode()
+            msg = f"change {i}\n".encode()
+            stream.append(b"commit refs/heads/main\ncommitter bench <bench@example.com> %d +0000\n" % (1_750_000_000 + i * 60)
+                          + b"data %d\n%s" % (len(msg), msg) + (b"from refs/heads/main^0\n" if i == 0 else b"")
+                          + b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data))
+        subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, env=env, input=b"".join(stream), check=True)
+        run(["git", "reset", "-q", "--hard", "main"], repo, env)
+        # Capture once now (the store was copied from another path, so its sources are new).
+        run(["git", "drift", "init"], repo, env)
+        run(["git", "drift", "capture", "--quiet"], repo, env, timeout=3600)
+        open(os.path.join(work, ".generated"), "w").close()
+    per = []
+    for n in (250, 500, 1000):
+        xs = []
+        for _ in range(opt("--runs", 3)):
+            subprocess.run(["git", "update-ref", "-d", "refs/notes/drift"], cwd=repo, env=env)
+            xs.append(timed(["git", "drift", "backfill", f"HEAD~{n}..HEAD"], repo, env, timeout=3600))
+        m = med(xs)
+        per.append(m / n)
+        report(f"backfill of {n} commits", f"median {fmt_ms(m)} = {m / n:.1f} ms per commit", "linear in the number of commits")
+    report("backfill per-commit cost, 1,000 vs 250 commits", f"{per[-1] / per[0]:.2f}x", "about 1x (linear)")
 
 
 def bench_capture():
@@ -376,7 +426,7 @@ def bench_rss():
     report("git commit with the post-commit hook", f"peak RSS {rss:.1f} MiB (largest process; {fmt_ms(ms)})", "recorded")
 
 
-BENCHES = {"gen": bench_gen, "hook": bench_hook, "capture": bench_capture, "recapture": bench_recapture, "sessions": bench_sessions,
+BENCHES = {"gen": bench_gen, "hook": bench_hook, "backfill": bench_backfill, "capture": bench_capture, "recapture": bench_recapture, "sessions": bench_sessions,
            "handoff": bench_handoff, "log": bench_log, "blame": bench_blame, "note-size": bench_note_size, "rss": bench_rss}
 
 
@@ -384,7 +434,7 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in BENCHES:
         print(__doc__, file=sys.stderr)
         sys.exit(1)
-    if sys.argv[1] != "gen" and not os.path.exists(os.path.join(BIN, BLAME[0] if sys.argv[1] == "blame" else "git-drift")):
+    if sys.argv[1] != "gen" and not os.path.exists(os.path.join(BIN, BLAME[0] if sys.argv[1] == "blame" and BLAME[0] != "git" else "git-drift")):
         sys.exit(f"no git-drift in {BIN}: run `cargo build --release` first (or pass --bin DIR)")
     os.makedirs(CACHE, exist_ok=True)
     print(f"== {sys.argv[1]} {' '.join(ARGS)}  (binaries: {BIN}; {time.strftime('%Y-%m-%d %H:%M')}, "

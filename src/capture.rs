@@ -18,11 +18,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// How many bytes of the start of a file identify it (to notice replacement).
 const HEAD_BYTES: u64 = 4096;
 /// Commit a batch after this many input bytes, bounding memory on large corpora.
 const BATCH_BYTES: u64 = 8 << 20;
+/// A line buffer grown past this is given back after its line (peak RSS).
+const LINE_KEEP: usize = 1 << 20;
+/// SQLite's page cache while capture writes (`PRAGMA cache_size`, negative: KiB). The default
+/// 16 MB filled up on a large first capture and was most of its peak RSS (36 MiB at 1 GB).
+const CAPTURE_CACHE: i64 = -2048;
 
 /// What to capture and how.
 pub struct Options<'a> {
@@ -66,6 +72,39 @@ pub struct Stats {
     pub deferred: u64,
 }
 
+/// Where a capture's time went, summed over files; printed on stderr when `GIT_DRIFT_TRACE`
+/// is set (as the hook prints its phases), for tuning. Measuring costs two clock reads per
+/// line and per stored event, nothing beside the work itself.
+#[derive(Debug, Default)]
+struct Phases {
+    plan: Duration,
+    parse: Duration,
+    redact: Duration,
+    insert: Duration,
+    commit: Duration,
+}
+
+impl Phases {
+    fn print(&self, total: Duration, stats: &Stats) {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        eprintln!(
+            "git drift trace: capture {:.1} ms: plan {:.1} ({} files), parse {:.1}, redact {:.1}, \
+             insert {:.1}, commit {:.1}, other {:.1} ({} bytes, {} events)",
+            ms(total),
+            ms(self.plan),
+            stats.files_seen,
+            ms(self.parse),
+            ms(self.redact),
+            ms(self.insert),
+            ms(self.commit),
+            ms(total
+                .saturating_sub(self.plan + self.parse + self.redact + self.insert + self.commit)),
+            stats.bytes_read,
+            stats.events,
+        );
+    }
+}
+
 /// Driver state saved per source file next to the reader's own.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct DriverState {
@@ -74,11 +113,13 @@ struct DriverState {
     cwds: BTreeMap<String, String>,
 }
 
-/// What this capture stored into: sessions, and edit calls (to count each call once).
+/// What this capture stored into: sessions, and edit calls (to count each call once); and
+/// where its time went.
 #[derive(Default)]
 struct Touched {
     sessions: HashSet<String>,
     edit_calls: HashSet<String>,
+    phases: Phases,
 }
 
 /// A source file that changed since the last capture.
@@ -98,13 +139,15 @@ impl Todo {
     }
 }
 
-/// The files to read: one `stat` per source file, compared with what the store remembers.
+/// The files to read: one `stat` per source file, compared with the size and mtime the store
+/// recorded. Only the files that changed have their full row (reader state) read.
 fn plan(
-    known: &HashMap<String, SourceRow>,
+    store: &Store,
     scope: &Scope,
     agents: &[(Agent, PathBuf)],
     since: Option<Millis>,
-) -> (Vec<Todo>, u64) {
+) -> Result<(Vec<Todo>, u64)> {
+    let known = store.source_stamps()?;
     let mut seen = 0;
     let mut todo = Vec::new();
     for (agent, home) in agents {
@@ -116,48 +159,89 @@ fn plan(
             let key = path.to_string_lossy().into_owned();
             let size = meta.len();
             let mtime_ns = mtime_ns(&meta);
-            let prev = known.get(&key);
-            if prev.is_some_and(|p| p.size == size && p.mtime_ns == mtime_ns) {
+            let stamp = known.get(&key);
+            if stamp == Some(&(size, mtime_ns)) {
                 continue;
             }
-            if let (Some(since), None) = (since, prev) {
+            if let (Some(since), None) = (since, stamp) {
                 // A file last written before --since cannot hold anything newer.
                 if mtime_ns / 1_000_000 < since {
                     continue;
                 }
             }
+            let prev = match stamp {
+                Some(_) => store.source(&key)?,
+                None => None,
+            };
             todo.push(Todo {
                 agent: *agent,
                 path,
                 key,
                 size,
                 mtime_ns,
-                prev: prev.cloned(),
+                prev,
             });
         }
     }
-    (todo, seen)
+    Ok((todo, seen))
 }
 
 /// Capture every enabled agent's new transcript lines for the worktree at `root`.
 pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stats> {
+    let started = Instant::now();
+    let trace = std::env::var_os("GIT_DRIFT_TRACE").is_some();
     let scope = Scope::new(root);
-    let (todo, seen) = plan(&store.sources()?, &scope, &opts.agents, opts.since);
+    let (todo, seen) = plan(store, &scope, &opts.agents, opts.since)?;
     let mut stats = Stats {
         files_seen: seen,
         ..Stats::default()
     };
+    let mut touched = Touched::default();
+    touched.phases.plan = started.elapsed();
     let total: u64 = todo.iter().map(Todo::pending).sum();
-    if todo.is_empty() {
-        return Ok(stats);
-    }
-    if opts.budget.is_some_and(|b| total > b) {
-        stats.deferred = total;
+    if todo.is_empty() || opts.budget.is_some_and(|b| total > b) {
+        if !todo.is_empty() {
+            stats.deferred = total;
+        }
+        if trace {
+            touched.phases.print(started.elapsed(), &stats);
+        }
         return Ok(stats);
     }
     let redactor = (opts.redactor)()?;
-    let mut progress = opts.progress;
-    let mut touched = Touched::default();
+    let cache = store.swap_cache_size(CAPTURE_CACHE)?;
+    let run = Run {
+        scope: &scope,
+        since: opts.since,
+        redactor: &redactor,
+    };
+    let result = capture_files(store, &run, todo, opts.progress, &mut stats, &mut touched);
+    store.swap_cache_size(cache)?;
+    result?;
+    stats.sessions = touched.sessions.len() as u64;
+    if trace {
+        touched.phases.print(started.elapsed(), &stats);
+    }
+    Ok(stats)
+}
+
+/// What every file of one capture is read with.
+struct Run<'a> {
+    scope: &'a Scope,
+    since: Option<Millis>,
+    redactor: &'a Redactor,
+}
+
+/// Read the files that changed, in order, reporting progress.
+fn capture_files(
+    store: &mut Store,
+    run: &Run<'_>,
+    todo: Vec<Todo>,
+    mut progress: Option<&mut dyn FnMut(u64, u64)>,
+    stats: &mut Stats,
+    touched: &mut Touched,
+) -> Result<()> {
+    let total: u64 = todo.iter().map(Todo::pending).sum();
     let mut done = 0;
     for t in todo {
         stats.files_read += 1;
@@ -167,17 +251,16 @@ pub fn capture(store: &mut Store, root: &Path, opts: Options<'_>) -> Result<Stat
             key: &t.key,
             size: t.size,
             mtime_ns: t.mtime_ns,
-            scope: &scope,
-            since: opts.since,
-            redact: &redactor,
+            scope: run.scope,
+            since: run.since,
+            redact: run.redactor,
         };
-        done += capture_file(store, &ctx, t.prev, &mut stats, &mut touched)?;
+        done += capture_file(store, &ctx, t.prev, stats, touched)?;
         if let Some(p) = progress.as_mut() {
             p(done, total);
         }
     }
-    stats.sessions = touched.sessions.len() as u64;
-    Ok(stats)
+    Ok(())
 }
 
 struct FileCtx<'a> {
@@ -283,11 +366,17 @@ fn read_lines(
             break;
         }
         let content = trim_line(&line);
+        let parsing = Instant::now();
         if !content.is_empty() && reader.read_line(content, offset, &mut records).is_err() {
             sink.skipped += 1;
             sink.stats.skipped_lines += 1;
         }
+        sink.touched.phases.parse += parsing.elapsed();
         sink.take(&batch, &mut records)?;
+        if line.capacity() > LINE_KEEP {
+            // One huge line (a whole file read back) must not pin its buffer for the rest.
+            line = Vec::with_capacity(64 * 1024);
+        }
         offset += n as u64;
         if offset - batch_start >= BATCH_BYTES {
             sink.finish_batch(batch, offset, &*reader)?;
@@ -379,7 +468,10 @@ impl Sink<'_, '_> {
                 skipped: self.skipped,
             },
         )?;
-        batch.commit()
+        let committing = Instant::now();
+        batch.commit()?;
+        self.touched.phases.commit += committing.elapsed();
+        Ok(())
     }
 }
 
@@ -401,13 +493,18 @@ fn store_event(
     {
         *output_tail = None;
     }
+    let redacting = Instant::now();
     redact_event(&mut event.kind, ctx.redact);
+    let inserting = Instant::now();
+    touched.phases.redact += inserting - redacting;
     let rel = match &event.kind {
         // A moved file's hunks land in the new path, which is where attribution looks.
         EventKind::Edit(e) => ctx.scope.relative(e.move_to.as_deref().unwrap_or(&e.path)),
         _ => None,
     };
-    if batch.insert_event(&event, rel.as_deref())? {
+    let inserted = batch.insert_event(&event, rel.as_deref())?;
+    touched.phases.insert += inserting.elapsed();
+    if inserted {
         stats.events += 1;
         match &event.kind {
             // One unit everywhere: an edit is a tool call, however many hunks or files it

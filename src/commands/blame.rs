@@ -88,10 +88,13 @@ fn request(ctx: &Ctx, args: &Args) -> Result<Request> {
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
     let target = request(ctx, args)?;
     let repo = ctx.repo()?;
+    // git blames on one core while the rest of the setup runs on another.
+    let running = blame::GitBlame::start(repo, &target)?;
     let gix = repo.gix()?;
     blame::check_text(repo, &gix, &target)?;
     let mut notes = NoteCache::open(&gix)?;
-    let mut blame = blame::blame(repo, &mut notes, &target)?;
+    crate::redact::Redactor::default().prepare();
+    let mut blame = blame::blame_of(repo, running, &mut notes, &target)?;
     // The store matters for lines not committed yet and for the attempts a timeline shows.
     let store = if blame.has_uncommitted() || args.timeline {
         open_store(ctx)?

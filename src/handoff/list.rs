@@ -20,7 +20,12 @@ pub struct Entry {
     pub scope: Option<String>,
     pub branch: Option<String>,
     pub target: Option<String>,
+    /// The ids listed in the metadata line: the latest ones only when there were many (the
+    /// line is capped), so [`Entry::session_count`] is the number to show.
     pub sessions: Vec<String>,
+    /// How many sessions the brief covers: the metadata's `session_count`, or the length of
+    /// its `sessions` list in briefs written before the list was capped.
+    pub session_count: usize,
     /// `provider model` when an LLM compacted it.
     pub llm: Option<String>,
     /// The resume command of the session injected with it.
@@ -57,21 +62,27 @@ pub fn entries(root: &Path) -> Result<Vec<Entry>> {
             continue;
         };
         let s = |k: &str| meta.get(k).and_then(Value::as_str).map(String::from);
+        let sessions: Vec<String> = meta
+            .get("sessions")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let session_count = meta
+            .get("session_count")
+            .and_then(Value::as_u64)
+            .map_or(sessions.len(), |n| n as usize);
         out.push(Entry {
             path: super::shown(&path, root),
             created: s("created"),
             scope: s("scope"),
             branch: s("branch"),
             target: s("target"),
-            sessions: meta
-                .get("sessions")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            sessions,
+            session_count,
             llm: s("llm"),
             resume: s("resume"),
         });
@@ -120,7 +131,7 @@ pub fn print(root: &Path, json: bool, out: &mut dyn Write) -> Result<()> {
                     Some(l) => format!("{} (llm {l})", e.scope.as_deref().unwrap_or("-")),
                     None => e.scope.clone().unwrap_or_else(|| "-".into()),
                 },
-                e.sessions.len().to_string(),
+                e.session_count.to_string(),
                 e.path.clone(),
             ]
         })
@@ -167,9 +178,20 @@ mod tests {
         )
         .unwrap();
         std::fs::write(h.join("notes.md"), "# my own notes\n").unwrap();
+        // A brief over many sessions lists only the latest ids and says how many there were.
+        std::fs::write(
+            h.join("c.md"),
+            format!(
+                "<!-- {FORMAT} {{\"created\":\"2026-01-16T10:00:00Z\",\"scope\":\"branch big\",\"target\":\"codex\",\"sessions\":[\"y\",\"z\"],\"session_count\":1207,\"llm\":null}} -->\n"
+            ),
+        )
+        .unwrap();
         std::fs::write(h.join("x.txt"), "<!-- drift-handoff/1 {} -->\n").unwrap();
         let list = entries(dir.path()).unwrap();
-        assert_eq!(list.len(), 2);
+        assert_eq!(list.len(), 3);
+        assert_eq!(list[2].session_count, 1207);
+        assert_eq!(list[2].sessions, vec!["y", "z"]);
+        assert_eq!(list[1].session_count, 2, "older briefs: the list's length");
         assert_eq!(list[0].target.as_deref(), Some("aider"));
         assert_eq!(list[0].llm.as_deref(), Some("ollama m"));
         assert_eq!(list[1].sessions, vec!["a", "b"]);
@@ -179,5 +201,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("CREATED"), "{text}");
         assert!(text.contains("session s (llm ollama m)") && text.contains("branch x"));
+        let big = text.lines().find(|l| l.contains("branch big")).unwrap();
+        assert!(big.contains("1207"), "{big}");
     }
 }

@@ -9,10 +9,9 @@
 //! - **Deterministic.** The same input always yields the same output, so a committed line can
 //!   be redacted the same way and compared with what the store holds; running the redactor on
 //!   its own output changes nothing.
-//! - **Clean text is cheap.** Most text holds no secret. Two keyword regexes (the literals every
-//!   shape needs, case-sensitive and not, which the regex crate runs as multi-literal searches)
-//!   decide whether any shape can match; only then do the shapes whose keywords occur run.
-//!   Clean text is returned borrowed.
+//! - **Clean text is cheap.** Most text holds no secret. One pass of two literal automata (the
+//!   keywords every shape needs, case-sensitive and not) finds the shapes whose keywords occur;
+//!   only those run. Clean text is returned borrowed.
 //!
 //! The shapes follow gitleaks' rules (MIT): provider tokens by their prefixes, private-key
 //! blocks, JWTs, `Bearer`/`Basic` credentials, passwords in URLs, and `NAME=value` assignments
@@ -47,11 +46,13 @@ pub struct Redactor {
 }
 
 struct Inner {
-    /// The keyword matchers, compiled on the first text to redact (a hook that redacts
-    /// nothing should not pay for them).
+    /// The keyword automata, built on the first text to redact (a hook that redacts nothing
+    /// should not pay for them).
     keywords: std::sync::OnceLock<Option<Keywords>>,
     /// Their sources: (any exact, any case-insensitive, one set entry per rule).
     keyword_sources: (String, String, Vec<String>),
+    /// Every built-in keyword with its rule's index and whether it ignores case.
+    keyword_list: Vec<(String, usize, bool)>,
     rules: Vec<Rule>,
     /// Patterns from configuration; they have no keywords, so they always run.
     custom: Vec<Rule>,
@@ -67,30 +68,106 @@ struct Rule {
     how: How,
 }
 
-/// Keyword matchers of the built-in rules.
+/// Which built-in rules' keywords occur in a text.
+///
+/// One overlapping pass of two literal automata (case-sensitive keywords, and keywords
+/// matched ignoring ASCII case) finds every rule whose keywords occur. Building them costs
+/// far less than compiling the keyword regexes and their `RegexSet`, which every hook run and
+/// every query's output paid, and the pass is faster than the set's. The regexes stay for
+/// the texts where ASCII case folding is not the regex crate's (Unicode) case folding: the
+/// only characters outside ASCII that fold to an ASCII letter are KELVIN SIGN (k) and LATIN
+/// SMALL LETTER LONG S (s), the two in code-point order — a test checks this over every code point.
 struct Keywords {
-    /// Match when any keyword of any built-in rule occurs: the fast "nothing to do" check.
-    /// Case-sensitive and case-insensitive keywords are kept apart because the regex crate
-    /// searches a pure literal set several times faster than a mixed one.
+    exact: aho_corasick::AhoCorasick,
+    /// Pattern index → rule index, for `exact` and `nocase`.
+    exact_rules: Vec<usize>,
+    nocase: aho_corasick::AhoCorasick,
+    nocase_rules: Vec<usize>,
+    /// The regex matchers, for texts holding a character that folds to ASCII only under
+    /// Unicode rules; compiled only when such a text comes.
+    fallback: std::sync::OnceLock<Option<Fallback>>,
+}
+
+/// The keyword regexes: any exact keyword, any case-insensitive one, and one set entry per
+/// built-in rule (same index as `rules`).
+struct Fallback {
     any_exact: Regex,
     any_nocase: Regex,
-    /// One pattern per built-in rule (same index as `rules`): its keywords. Compiled only once
-    /// some text holds a keyword at all.
-    which: std::sync::OnceLock<Option<RegexSet>>,
+    which: RegexSet,
 }
+
+/// Characters outside ASCII that Unicode simple case folding maps to an ASCII letter: a
+/// `(?i)` regex keyword matches them where an ASCII-case-insensitive literal does not.
+const NON_ASCII_FOLDS: [char; 2] = ['\u{17F}', '\u{212A}'];
 
 impl Inner {
     fn keywords(&self) -> Option<&Keywords> {
         self.keywords
             .get_or_init(|| {
-                let (exact, nocase, _) = &self.keyword_sources;
+                let build = |nocase: bool| {
+                    let (words, rules): (Vec<&str>, Vec<usize>) = self
+                        .keyword_list
+                        .iter()
+                        .filter(|(_, _, n)| *n == nocase)
+                        .map(|(k, i, _)| (k.as_str(), *i))
+                        .unzip();
+                    let ac = aho_corasick::AhoCorasick::builder()
+                        .ascii_case_insensitive(nocase)
+                        .build(words)
+                        .ok()?;
+                    Some((ac, rules))
+                };
+                let (exact, exact_rules) = build(false)?;
+                let (nocase, nocase_rules) = build(true)?;
                 Some(Keywords {
-                    any_exact: Regex::new(exact).ok()?,
-                    any_nocase: Regex::new(nocase).ok()?,
-                    which: std::sync::OnceLock::new(),
+                    exact,
+                    exact_rules,
+                    nocase,
+                    nocase_rules,
+                    fallback: std::sync::OnceLock::new(),
                 })
             })
             .as_ref()
+    }
+
+    /// The indexes of the built-in rules whose keywords occur in `text`, ascending.
+    fn rules_for(&self, text: &str) -> Vec<usize> {
+        let Some(kw) = self.keywords() else {
+            return Vec::new();
+        };
+        if text.contains(NON_ASCII_FOLDS) {
+            return self.rules_by_regex(kw, text);
+        }
+        let mut hit = vec![false; self.rules.len()];
+        for (ac, rules) in [(&kw.exact, &kw.exact_rules), (&kw.nocase, &kw.nocase_rules)] {
+            for m in ac.find_overlapping_iter(text) {
+                if let Some(&rule) = rules.get(m.pattern().as_usize()) {
+                    hit[rule] = true;
+                }
+            }
+        }
+        hit.iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.then_some(i))
+            .collect()
+    }
+
+    /// [`Inner::rules_for`] with the keyword regexes (Unicode case folding).
+    fn rules_by_regex(&self, kw: &Keywords, text: &str) -> Vec<usize> {
+        let fallback = kw.fallback.get_or_init(|| {
+            let (exact, nocase, sets) = &self.keyword_sources;
+            Some(Fallback {
+                any_exact: Regex::new(exact).ok()?,
+                any_nocase: Regex::new(nocase).ok()?,
+                which: RegexSet::new(sets).ok()?,
+            })
+        });
+        match fallback {
+            Some(f) if f.any_exact.is_match(text) || f.any_nocase.is_match(text) => {
+                f.which.matches(text).into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -174,20 +251,13 @@ impl Redactor {
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let inner = &*self.inner;
         let mut out = Cow::Borrowed(text);
-        if let Some(kw) = inner.keywords()
-            && (kw.any_exact.is_match(text) || kw.any_nocase.is_match(text))
-        {
-            // Keywords are looked up on the input: replacements only remove text, so a rule
-            // whose keywords are absent from the input cannot match later.
-            let which = kw
-                .which
-                .get_or_init(|| RegexSet::new(&inner.keyword_sources.2).ok());
-            for i in which.iter().flat_map(|w| w.matches(text).into_iter()) {
-                if let Some(rule) = inner.rules.get(i)
-                    && let Some(replaced) = rule.apply(&out)
-                {
-                    out = Cow::Owned(replaced);
-                }
+        // Keywords are looked up on the input: replacements only remove text, so a rule whose
+        // keywords are absent from the input cannot match later.
+        for i in inner.rules_for(text) {
+            if let Some(rule) = inner.rules.get(i)
+                && let Some(replaced) = rule.apply(&out)
+            {
+                out = Cow::Owned(replaced);
             }
         }
         for rule in &inner.custom {
@@ -196,6 +266,12 @@ impl Redactor {
             }
         }
         out
+    }
+
+    /// Build the keyword matchers now rather than on the first text, for a caller that has
+    /// time to spare (blame, while git blames on another core). Changes no result.
+    pub fn prepare(&self) {
+        self.inner.keywords();
     }
 
     /// [`Redactor::redact`] for an owned string: returns it unchanged (no copy) when clean.
@@ -219,7 +295,8 @@ fn build(extra_patterns: &[String]) -> Result<Redactor> {
     let mut rules = Vec::with_capacity(SHAPES.len());
     let mut keyword_sets = Vec::with_capacity(SHAPES.len());
     let (mut exact, mut nocase) = (Vec::new(), Vec::new());
-    for shape in SHAPES {
+    let mut keyword_list = Vec::new();
+    for (index, shape) in SHAPES.iter().enumerate() {
         let how = match shape.how {
             ShapeHow::Whole => How::Group {
                 group: 0,
@@ -235,6 +312,12 @@ fn build(extra_patterns: &[String]) -> Result<Redactor> {
             re: std::sync::OnceLock::new(),
             how,
         });
+        keyword_list.extend(
+            shape
+                .keywords
+                .iter()
+                .map(|k| (k.to_string(), index, shape.keywords_nocase)),
+        );
         let alternatives: Vec<String> = shape.keywords.iter().map(|k| regex::escape(k)).collect();
         let flags = if shape.keywords_nocase { "(?i)" } else { "" };
         keyword_sets.push(format!("{flags}(?:{})", alternatives.join("|")));
@@ -257,6 +340,7 @@ fn build(extra_patterns: &[String]) -> Result<Redactor> {
         inner: Arc::new(Inner {
             keywords: std::sync::OnceLock::new(),
             keyword_sources,
+            keyword_list,
             rules,
             custom,
         }),

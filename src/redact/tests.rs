@@ -10,8 +10,57 @@ fn every_builtin_pattern_compiles() {
         assert!(Regex::new(shape.pattern).is_ok(), "{}", shape.kind);
     }
     let r = Redactor::default();
-    assert!(r.inner.keywords().is_some(), "keyword matchers compile");
+    assert!(r.inner.keywords().is_some(), "keyword matchers build");
+    assert!(Regex::new(&r.inner.keyword_sources.0).is_ok());
+    assert!(Regex::new(&r.inner.keyword_sources.1).is_ok());
     assert!(RegexSet::new(&r.inner.keyword_sources.2).is_ok());
+}
+
+/// The keyword automata fold ASCII case only, and hand texts with [`NON_ASCII_FOLDS`] to the
+/// regexes: that is exact only if no other character outside ASCII is, for the regex crate's
+/// `(?i)`, the same letter as an ASCII one. Checked over every code point.
+#[test]
+fn only_kelvin_and_long_s_fold_to_ascii_letters() {
+    let letter = Regex::new("(?i)^[a-z]$").unwrap();
+    let folding: Vec<char> = (0x80..=0x10FFFFu32)
+        .filter_map(char::from_u32)
+        .filter(|c| letter.is_match(c.encode_utf8(&mut [0; 4])))
+        .collect();
+    assert_eq!(folding, NON_ASCII_FOLDS.to_vec());
+    for shape in SHAPES {
+        for k in shape.keywords {
+            assert!(k.is_ascii(), "{}: keyword {k:?} is not ASCII", shape.kind);
+        }
+    }
+}
+
+/// The automata find exactly the rules the keyword regexes find (what decided before), on
+/// texts with keywords in every case, overlapping keywords, and the Unicode folds.
+#[test]
+fn keyword_automata_agree_with_the_keyword_regexes() {
+    let r = Redactor::default();
+    let inner = &*r.inner;
+    let kw = inner.keywords().expect("built");
+    let mut texts: Vec<String> = vec![
+        String::new(),
+        "plain words only".into(),
+        "MY_SECRET_ACCESS_KEY=x and a Private Key".into(),
+        "Authorization: Bearer abc; PASSWORD=hunter2; sk-ant-api03-x".into(),
+        "tOkEn: passPHRASE; secret_access; ghp_ and xoxb- and AKIA".into(),
+        "\u{212A}EY=\u{17F}ecret and \u{212A}ey".into(),
+    ];
+    for shape in SHAPES {
+        for k in shape.keywords {
+            texts.push(format!("x {k} y"));
+            texts.push(format!("x {} y", k.to_ascii_uppercase()));
+            texts.push(format!("x{}y", k.to_ascii_lowercase()));
+        }
+    }
+    for t in &texts {
+        let by_regex = inner.rules_by_regex(kw, t);
+        assert_eq!(inner.rules_for(t), by_regex, "{t:?}");
+    }
+    assert!(!inner.rules_for("\u{212A}ey = \u{17F}ecretvalue").is_empty());
 }
 
 const UPPER_B32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -43,11 +43,16 @@ pub fn discover(home: &Path, root: &Path) -> Vec<PathBuf> {
         };
         for file in files.flatten() {
             let path = file.path();
-            if path.is_dir() {
+            // The entry's type comes with the directory listing: no `stat` of each path (the
+            // hook lists these on every commit). Symbolic links are followed.
+            let ft = file.file_type().ok().filter(|t| !t.is_symlink());
+            if ft.map_or_else(|| path.is_dir(), |t| t.is_dir()) {
                 if let Ok(subs) = std::fs::read_dir(path.join("subagents")) {
                     found.extend(subs.flatten().map(|e| e.path()).filter(|p| is_jsonl(p)));
                 }
-            } else if is_jsonl(&path) {
+            } else if path.extension().is_some_and(|e| e == "jsonl")
+                && ft.map_or_else(|| path.is_file(), |t| t.is_file())
+            {
                 found.push(path);
             }
         }

@@ -36,7 +36,9 @@ pub(super) fn walk(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
         // stops a link cycle.
         if ft.is_dir() || (ft.is_symlink() && path.is_dir()) {
             walk(&path, depth + 1, found);
-        } else if is_rollout_name(&path) && path.is_file() {
+        } else if is_rollout_name(&path) && (ft.is_file() || (ft.is_symlink() && path.is_file())) {
+            // The entry's type comes with the listing: no `stat` of each rollout path (the
+            // hook lists them all on every commit).
             found.push(path);
         }
     }
