@@ -6,8 +6,10 @@
 
 use super::driver::{CLI_DEADLINE_SECS, Clis, Run, World, run_with_deadline};
 use super::server::{Script, Server};
-use super::{EDITED, FIRST, HUMAN_LINE, assert_ran, brief_marker_line, events, only_session};
-use super::{section, session, tmux, tool, usage_total};
+use super::{EDITED, FIRST, assert_ran, brief_marker_line, events, only_session};
+use super::{
+    assert_commit_blames_the_agent, assert_two_applied_edits, section, session, tmux, tool,
+};
 use crate::common::json_out;
 use serde_json::json;
 use std::io::Write;
@@ -154,39 +156,9 @@ fn conformance_gemini_p_write_then_replace_end_to_end() {
     let model = s["model"].as_str().expect("a model").to_string();
     assert!(model.starts_with("gemini-"), "{s:#}");
 
-    let t = session(&w, &id);
-    let edits = events(&t, "edit");
-    assert_eq!(edits.len(), 2, "{t:#}");
-    for e in &edits {
-        assert_eq!(e["file"], "notes.txt", "{e:#}");
-        assert_eq!(e["status"]["ok"], true, "applied: {e:#}");
-    }
-    assert_eq!(edits[0]["tool"], "write_file");
-    assert_eq!(edits[1]["tool"], "replace");
-    assert_eq!(edits[1]["before"], "beta\n");
-    assert_eq!(edits[1]["after"], "BETA\n");
-    let (input, output) = usage_total(&w);
-    assert_eq!(t["tokens"]["input"], input, "{:#}", t["tokens"]);
-    assert_eq!(t["tokens"]["output"], output, "{:#}", t["tokens"]);
-
-    // Capturing again adds nothing: the chat's re-appended records are one event each.
-    let again = w.env.drift_ok(&["capture", "--json"]);
-    assert_eq!(json_out(&again)["events"], 0, "{again}");
-
-    w.env.write("notes.txt", &format!("{EDITED}{HUMAN_LINE}"));
-    let head = w.env.commit("Add notes");
-    let note = w.env.git(&["notes", "--ref=drift", "show", &head]);
-    assert!(note.contains(&id) && note.contains("gemini-cli"), "{note}");
-    let blame = json_out(&w.env.drift_ok(&["blame", "--json", "notes.txt"]));
-    let lines = blame["lines"].as_array().expect("lines");
-    assert_eq!(lines.len(), 4, "{blame:#}");
-    for l in &lines[..3] {
-        assert_eq!(l["who"], "ai", "{l:#}");
-        assert_eq!(l["agent"], "gemini-cli", "{l:#}");
-        assert_eq!(l["session"], id.as_str(), "{l:#}");
-        assert_eq!(l["prompt"], prompt, "{l:#}");
-    }
-    assert_eq!(lines[3]["who"], "human", "{:#}", lines[3]);
+    // The chat's re-appended records are one event each, so capturing again adds nothing.
+    assert_two_applied_edits(&w, &id, ["write_file", "replace"]);
+    assert_commit_blames_the_agent(&w, "gemini-cli", &id, Some(prompt));
 
     let brief = w
         .env

@@ -152,23 +152,11 @@ fn conformance_claude_p_write_then_edit_end_to_end() {
     assert!(events(&t, "rejection").is_empty(), "{t:#}");
 
     // Commit the agent's file plus one line typed by hand.
-    w.env.write("notes.txt", &format!("{EDITED}{HUMAN_LINE}"));
-    let head = w.env.commit("Add notes");
-    let note = w.env.git(&["notes", "--ref=drift", "show", &head]);
-    assert!(note.contains(&id), "the note names the session: {note}");
-    assert!(note.contains("claude-code"), "{note}");
-
+    assert_commit_blames_the_agent(&w, "claude-code", &id, Some(prompt));
     let blame = json_out(&w.env.drift_ok(&["blame", "--json", "notes.txt"]));
-    let lines = blame["lines"].as_array().expect("lines");
-    assert_eq!(lines.len(), 4, "{blame:#}");
-    for l in &lines[..3] {
-        assert_eq!(l["who"], "ai", "{l:#}");
-        assert_eq!(l["agent"], "claude-code", "{l:#}");
+    for l in &blame["lines"].as_array().expect("lines")[..3] {
         assert_eq!(l["model"], "claude-sonnet-4-5", "{l:#}");
-        assert_eq!(l["session"], id.as_str(), "{l:#}");
-        assert_eq!(l["prompt"], prompt, "{l:#}");
     }
-    assert_eq!(lines[3]["who"], "human", "{:#}", lines[3]);
 
     let brief = w
         .env
@@ -243,6 +231,51 @@ fn conformance_claude_p_tokens_of_multi_block_messages_match_the_server() {
     let (input, output) = usage_total(&w);
     assert_eq!(t["tokens"]["input"], input, "{:#}", t["tokens"]);
     assert_eq!(t["tokens"]["output"], output, "{:#}", t["tokens"]);
+}
+
+/// The session's two edits of notes.txt, made by `tools` (write, then edit), both applied
+/// and with the edit's text; its tokens equal what the server sent; a second capture adds
+/// nothing. Returns the session's timeline.
+fn assert_two_applied_edits(w: &World, id: &str, tools: [&str; 2]) -> Value {
+    let t = session(w, id);
+    let edits = events(&t, "edit");
+    assert_eq!(edits.len(), 2, "{t:#}");
+    for e in &edits {
+        assert_eq!(e["file"], "notes.txt", "{e:#}");
+        assert_eq!(e["status"]["ok"], true, "applied: {e:#}");
+    }
+    assert_eq!(edits[0]["tool"], tools[0]);
+    assert_eq!(edits[1]["tool"], tools[1]);
+    assert_eq!(edits[1]["before"], "beta\n");
+    assert_eq!(edits[1]["after"], "BETA\n");
+    let (input, output) = usage_total(w);
+    assert_eq!(t["tokens"]["input"], input, "{:#}", t["tokens"]);
+    assert_eq!(t["tokens"]["output"], output, "{:#}", t["tokens"]);
+    let again = w.env.drift_ok(&["capture", "--json"]);
+    assert_eq!(json_out(&again)["events"], 0, "{again}");
+    t
+}
+
+/// A human adds a line to the agent's notes.txt and commits: the note names the session and
+/// the agent, and blame gives the agent's three lines to it (from `prompt`, when given) and
+/// the fourth to the human.
+fn assert_commit_blames_the_agent(w: &World, agent: &str, id: &str, prompt: Option<&str>) {
+    w.env.write("notes.txt", &format!("{EDITED}{HUMAN_LINE}"));
+    let head = w.env.commit("Add notes");
+    let note = w.env.git(&["notes", "--ref=drift", "show", &head]);
+    assert!(note.contains(id) && note.contains(agent), "{note}");
+    let blame = json_out(&w.env.drift_ok(&["blame", "--json", "notes.txt"]));
+    let lines = blame["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), 4, "{blame:#}");
+    for l in &lines[..3] {
+        assert_eq!(l["who"], "ai", "{l:#}");
+        assert_eq!(l["agent"], agent, "{l:#}");
+        assert_eq!(l["session"], id, "{l:#}");
+        if let Some(p) = prompt {
+            assert_eq!(l["prompt"], p, "{l:#}");
+        }
+    }
+    assert_eq!(lines[3]["who"], "human", "{:#}", lines[3]);
 }
 
 /// A line of the brief that the resumed request must carry.

@@ -7,9 +7,8 @@
 use super::driver::{CLI_DEADLINE_SECS, Clis, Run, World, run_with_deadline};
 use super::gemini::install_home;
 use super::server::{Script, Server};
-use super::usage_total;
-use super::{EDITED, FIRST, HUMAN_LINE, assert_ran, events, only_session, session, tool};
-use crate::common::json_out;
+use super::{EDITED, FIRST, assert_ran, events, only_session, session, tool};
+use super::{assert_commit_blames_the_agent, assert_two_applied_edits};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -86,36 +85,8 @@ fn conformance_opencode_run_write_then_edit_end_to_end() {
     );
     assert_eq!(s["edits"], 2, "{s:#}");
     assert_eq!(s["rejected"], 0, "{s:#}");
-    let t = session(&w, &id);
-    let edits = events(&t, "edit");
-    assert_eq!(edits.len(), 2, "{t:#}");
-    for e in &edits {
-        assert_eq!(e["file"], "notes.txt", "{e:#}");
-        assert_eq!(e["status"]["ok"], true, "applied: {e:#}");
-    }
-    assert_eq!(edits[0]["tool"], "write");
-    assert_eq!(edits[1]["tool"], "edit");
-    assert_eq!(edits[1]["before"], "beta\n");
-    assert_eq!(edits[1]["after"], "BETA\n");
-    let (input, output) = usage_total(&w);
-    assert_eq!(t["tokens"]["input"], input, "{:#}", t["tokens"]);
-    assert_eq!(t["tokens"]["output"], output, "{:#}", t["tokens"]);
-    let again = w.env.drift_ok(&["capture", "--json"]);
-    assert_eq!(json_out(&again)["events"], 0, "{again}");
-
-    w.env.write("notes.txt", &format!("{EDITED}{HUMAN_LINE}"));
-    let head = w.env.commit("Add notes");
-    let note = w.env.git(&["notes", "--ref=drift", "show", &head]);
-    assert!(note.contains(&id) && note.contains("opencode"), "{note}");
-    let blame = json_out(&w.env.drift_ok(&["blame", "--json", "notes.txt"]));
-    let lines = blame["lines"].as_array().expect("lines");
-    assert_eq!(lines.len(), 4, "{blame:#}");
-    for l in &lines[..3] {
-        assert_eq!(l["who"], "ai", "{l:#}");
-        assert_eq!(l["agent"], "opencode", "{l:#}");
-        assert_eq!(l["session"], id.as_str(), "{l:#}");
-    }
-    assert_eq!(lines[3]["who"], "human", "{:#}", lines[3]);
+    assert_two_applied_edits(&w, &id, ["write", "edit"]);
+    assert_commit_blames_the_agent(&w, "opencode", &id, None);
     let brief = w.env.drift_ok(&["handoff", "--to", "opencode", "--print"]);
     assert!(brief.contains(prompt), "{brief}");
 }
