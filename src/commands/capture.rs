@@ -28,11 +28,7 @@ pub struct Args {
 
 /// Run `git drift capture`.
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| crate::util::timefmt::parse_since(s, jiff::Timestamp::now()))
-        .transpose()?;
+    let since = crate::util::timefmt::since_option(args.since.as_deref())?;
     let mut store = ctx.store()?;
     let stats = ctx.capture(&mut store, args.agent, since, !args.quiet)?;
     if args.json {

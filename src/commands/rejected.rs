@@ -19,11 +19,7 @@ pub struct Args {
 
 /// Run `git drift rejected`.
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<()> {
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| crate::util::timefmt::parse_since(s, jiff::Timestamp::now()))
-        .transpose()?;
+    let since = crate::util::timefmt::since_option(args.since.as_deref())?;
     let store = ctx.query_store()?;
     let root = &ctx.repo()?.root;
     let rel = |p: &str| crate::util::text::relative(p, root).unwrap_or_else(|| p.to_string());

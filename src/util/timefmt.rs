@@ -13,6 +13,11 @@ pub fn parse_since(s: &str, now: Timestamp) -> Result<Millis> {
     parse_since_in(s, now, TimeZone::system())
 }
 
+/// A `--since` option read against the current time; `None` when it was not given.
+pub fn since_option(s: Option<&str>) -> Result<Option<Millis>> {
+    s.map(|s| parse_since(s, Timestamp::now())).transpose()
+}
+
 /// [`parse_since`] in the time zone `tz`.
 fn parse_since_in(s: &str, now: Timestamp, tz: TimeZone) -> Result<Millis> {
     let s = s.trim();
