@@ -284,8 +284,15 @@ fn on_tool(p: &PartRow, v: &Value, cwd: Option<&str>, out: &mut Vec<Record>) {
         );
     }
     let end = state["time"]["end"].as_i64().or(at);
+    let kind = tool_result(state, status, call);
+    push(out, &p.session_id, &["result", &p.id], end, ord + 15, kind);
+}
+
+/// The end of a tool call: a rejection (with the feedback the user typed, when any) or an
+/// outcome with its exit code and the telling part of its output.
+fn tool_result(state: &Value, status: &str, call: &str) -> EventKind {
     let error = state["error"].as_str().unwrap_or("");
-    let kind = if status == "error" && error.contains(REJECTED) {
+    if status == "error" && error.contains(REJECTED) {
         let reason = error
             .split_once(FEEDBACK)
             .map(|(_, r)| r.trim().to_string())
@@ -317,8 +324,7 @@ fn on_tool(p: &PartRow, v: &Value, cwd: Option<&str>, out: &mut Vec<Record>) {
                 }
             }),
         }
-    };
-    push(out, &p.session_id, &["result", &p.id], end, ord + 15, kind);
+    }
 }
 
 impl FileReader for OpencodeReader {
