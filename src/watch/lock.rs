@@ -78,6 +78,12 @@ mod tests {
         let err = acquire(&state).unwrap_err().to_string();
         assert!(err.contains(&std::process::id().to_string()), "{err}");
         drop(held);
+        // A child another test forks in this process shares the open file (and its lock)
+        // until its exec closes it, so the release can take a moment to be seen.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while running(&state).is_some() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         assert_eq!(running(&state), None);
         assert!(acquire(&state).is_ok());
     }
