@@ -7,9 +7,8 @@
 use super::driver::{CLI_DEADLINE_SECS, Clis, Run, World, run_with_deadline};
 use super::server::{Script, Server};
 use super::{EDITED, FIRST, assert_ran, brief_marker_line, events, only_session};
-use super::{
-    assert_commit_blames_the_agent, assert_two_applied_edits, section, session, tmux, tool,
-};
+use super::{assert_commit_blames_the_agent, assert_two_applied_edits, inject_for_resume};
+use super::{resumed_request, section, session, tmux, tool};
 use crate::common::json_out;
 use serde_json::json;
 use std::io::Write;
@@ -170,25 +169,10 @@ fn conformance_gemini_p_write_then_replace_end_to_end() {
 /// `handoff --to gemini-cli --inject`, then `gemini -p continue --resume <id>`: the resumed
 /// request carries the brief, and what the resumed session did is captured.
 fn resume_gemini(w: &World, bin: &Path, brief_line: &str) {
-    let out = w
-        .env
-        .drift_ok(&["handoff", "--to", "gemini-cli", "--inject"]);
-    let re = regex::Regex::new(r"gemini --resume ([0-9a-f-]{36})").expect("regex");
-    let rid = re
-        .captures(&out)
-        .unwrap_or_else(|| panic!("no resume command in {out}"))[1]
-        .to_string();
-    w.server
-        .set_script(Script::new(vec![], "Resumed from the brief."));
-    let before = w.server.requests().len();
+    let (rid, before) = inject_for_resume(w, "gemini-cli", "gemini --resume");
     let run = gemini(w, bin, &["-p", "continue", "--resume", &rid, "-o", "json"]);
     assert_ran(&run, "gemini -p --resume", w);
-    let reqs = w.server.requests();
-    let sent = reqs[before..]
-        .iter()
-        .filter(|r| r.path.contains(":streamGenerateContent"))
-        .find(|r| r.body.contains("[git-drift handoff]"))
-        .unwrap_or_else(|| panic!("no resumed request carries the brief:\n{}", w.server.dump()));
+    let sent = resumed_request(w, before, ":streamGenerateContent");
     assert!(sent.body.contains(brief_line), "{}", sent.body);
     assert!(sent.body.contains("continue"), "{}", sent.body);
     assert_eq!(run.json()["session_id"], rid.as_str(), "{run}");

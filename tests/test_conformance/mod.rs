@@ -287,20 +287,38 @@ fn brief_marker_line(brief: &str) -> String {
         .to_string()
 }
 
-/// `handoff --to claude-code --inject`, then `claude -p --resume <id> continue`: the resumed
-/// request carries the brief.
-fn resume_claude(w: &World, brief_line: &str) {
-    let out = w
-        .env
-        .drift_ok(&["handoff", "--to", "claude-code", "--inject"]);
-    let re = regex::Regex::new(r"claude --resume ([0-9a-f-]{36})").expect("regex");
+/// `handoff --to TARGET --inject`, and the id of the session it made, read from the resume
+/// command it prints (`resume` is that command up to the id, e.g. `claude --resume`). The
+/// server is told to answer the resumed session; returns the id and how many requests the
+/// server had seen before it.
+fn inject_for_resume(w: &World, target: &str, resume: &str) -> (String, usize) {
+    let out = w.env.drift_ok(&["handoff", "--to", target, "--inject"]);
+    let re =
+        regex::Regex::new(&format!("{} ([0-9a-f-]{{36}})", regex::escape(resume))).expect("regex");
     let rid = re
         .captures(&out)
         .unwrap_or_else(|| panic!("no resume command in {out}"))[1]
         .to_string();
     w.server
         .set_script(Script::new(vec![], "Resumed from the brief."));
-    let before = w.server.requests().len();
+    (rid, w.server.requests().len())
+}
+
+/// The first request after the first `before` to an API path containing `path` that carries
+/// the injected brief.
+fn resumed_request(w: &World, before: usize, path: &str) -> server::Request {
+    w.server.requests()[before..]
+        .iter()
+        .filter(|r| r.path.contains(path))
+        .find(|r| r.body.contains("[git-drift handoff]"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no resumed request carries the brief:\n{}", w.server.dump()))
+}
+
+/// `handoff --to claude-code --inject`, then `claude -p --resume <id> continue`: the resumed
+/// request carries the brief.
+fn resume_claude(w: &World, brief_line: &str) {
+    let (rid, before) = inject_for_resume(w, "claude-code", "claude --resume");
     let run = w.claude(&[
         "-p",
         "--resume",
@@ -312,12 +330,7 @@ fn resume_claude(w: &World, brief_line: &str) {
         "claude-sonnet-4-5",
     ]);
     assert_ran(&run, "claude -p --resume", w);
-    let reqs = w.server.requests();
-    let sent = reqs[before..]
-        .iter()
-        .filter(|r| r.path.starts_with("/v1/messages"))
-        .find(|r| r.body.contains("[git-drift handoff]"))
-        .unwrap_or_else(|| panic!("no resumed request carries the brief:\n{}", w.server.dump()));
+    let sent = resumed_request(w, before, "/v1/messages");
     assert!(sent.body.contains(brief_line), "{}", sent.body);
     assert!(sent.body.contains("continue"), "{}", sent.body);
     assert_eq!(run.json()["result"], "Resumed from the brief.", "{run}");
@@ -636,23 +649,10 @@ fn assert_codex_prompt_read(w: &World, id: &str, prompt: &str) {
 /// carries the brief.
 fn resume_codex(w: &World) {
     // Commit whatever is pending so the brief is about the branch, then inject.
-    let out = w.env.drift_ok(&["handoff", "--to", "codex", "--inject"]);
-    let re = regex::Regex::new(r"codex resume ([0-9a-f-]{36})").expect("regex");
-    let rid = re
-        .captures(&out)
-        .unwrap_or_else(|| panic!("no resume command in {out}"))[1]
-        .to_string();
-    w.server
-        .set_script(Script::new(vec![], "Resumed from the brief."));
-    let before = w.server.requests().len();
+    let (rid, before) = inject_for_resume(w, "codex", "codex resume");
     let run = w.codex(&["exec", "resume", &rid, "continue"]);
     assert_ran(&run, "codex exec resume", w);
-    let reqs = w.server.requests();
-    let sent = reqs[before..]
-        .iter()
-        .filter(|r| r.path.starts_with("/v1/responses"))
-        .find(|r| r.body.contains("[git-drift handoff]"))
-        .unwrap_or_else(|| panic!("no resumed request carries the brief:\n{}", w.server.dump()));
+    let sent = resumed_request(w, before, "/v1/responses");
     assert!(sent.body.contains("# Handoff"), "{}", sent.body);
     assert!(sent.body.contains("continue"), "{}", sent.body);
     assert!(run.stdout.contains("Resumed from the brief."), "{run}");
