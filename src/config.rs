@@ -743,7 +743,7 @@ impl Layer<'_> {
 
 /// How a file is named in errors: relative to the repository root when inside it, with `~`
 /// for the home directory otherwise.
-fn shown_path(path: &Path, repo_root: Option<&Path>, env: &Env) -> PathBuf {
+pub fn shown_path(path: &Path, repo_root: Option<&Path>, env: &Env) -> PathBuf {
     if let Some(rel) = repo_root.and_then(|r| path.strip_prefix(r).ok()) {
         return rel.to_path_buf();
     }

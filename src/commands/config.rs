@@ -70,13 +70,10 @@ fn known(key: &str) -> Result<()> {
 /// The files that may set a value, lowest first: (how it is named, path).
 fn layers(ctx: &Ctx) -> Result<Vec<(String, PathBuf)>> {
     let mut v = Vec::new();
-    let home = ctx.env().home.clone();
     if let Some(user) = ctx.env().user_config_path() {
-        let shown = match home.as_deref().and_then(|h| user.strip_prefix(h).ok()) {
-            Some(rel) => Path::new("~").join(rel).display().to_string(),
-            None => user.display().to_string(),
-        };
-        v.push((shown, user));
+        // Named as configuration errors name it.
+        let shown = config::shown_path(&user, None, ctx.env());
+        v.push((shown.display().to_string(), user));
     }
     let root = &ctx.repo()?.root;
     v.push((
